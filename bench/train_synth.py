@@ -1,0 +1,132 @@
+"""Train the event model on the synthetic world's fixed training seeds; score it video by video on the fixed test seeds.
+
+    python bench/train_synth.py                     # ours and the reference's choices, same budget each
+    python bench/train_synth.py --variants ours --ship   # also copy the trained model into the package
+
+Renders the splits of `event_graph.synth.SPLITS` (once; reused after), extracts their features with the shipped tiny
+backbone (once), trains each variant for the same number of epochs, builds one graph per test video with
+`event_graph.inference.predict_features`, and scores the graphs with `event_graph.metrics.evaluate`. Prints a markdown
+table and writes it, the per-epoch histories and the curves under --out.
+"""
+import argparse, json, math, resource, shutil, sys, time
+from dataclasses import asdict
+from pathlib import Path
+import numpy as np
+import pandas as pd
+import torch
+import matplotlib; matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+from event_graph.synth import SPLITS, WorldConfig, make_dataset
+from event_graph.backbone import load_backbone
+from event_graph.features import extract_features
+from event_graph.data import EventClips, pair_files
+from event_graph.decoder import VJEPAEventDecoder
+from event_graph.train import TrainConfig, fit
+from event_graph.loss import LossWeights
+from event_graph.matching import SlotCostWeights
+from event_graph.inference import predict_features, SHIPPED_CHECKPOINT
+from event_graph.metrics import evaluate
+from event_graph.schema import EventGraph
+
+MODEL = dict(d_model=128, num_heads=4, num_layers=4, ffn_dim=512, dropout=0.1) # the shipped size: about 1 M parameters, 4 MB
+# Each variant: DecoderConfig overrides, LossWeights overrides, SlotCostWeights overrides.
+VARIANTS = {
+    'ours': ({}, {}, {}),
+    'reference choices': (dict(pointer='index', temporal=False), dict(location=0), dict(location=0)),
+    'category-only slot alignment': ({}, dict(location=0), dict(location=0)),
+    'index pointers': (dict(pointer='index'), {}, {}),
+    'time-averaged trajectories': (dict(temporal=False), {}, {}),
+}
+FLOOR = 0.05 # confidence floor of the graphs: low enough for mAP's ranking; F1 uses its own threshold
+
+def peak_rss_gb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20
+
+def prepare(data:Path, split:str, backbone, limit:int=None)->list:
+    "Render a split's videos and extract their features, both only where missing; (feature file, graph) pairs."
+    videos,feats = data/'videos'/split,data/'features'/split
+    make_dataset(videos, SPLITS[split], WorldConfig())
+    extract_features(videos, feats, backbone)
+    return pair_files(feats, videos)[:limit]
+
+def predict(model, pairs)->tuple[list, list]:
+    "Predicted graphs (confidence floor FLOOR) and ground-truth graphs of some videos."
+    return [predict_features(f, model, threshold=FLOOR) for f,_ in pairs],[EventGraph.load(g) for _,g in pairs]
+
+def best_threshold(preds, gts)->float:
+    "The confidence threshold that maximises instance graph_f1@1s on these (validation) videos."
+    f1 = {t: evaluate(preds, gts, taus=(1,), threshold=t).f1.loc[('instance', 1.0), 'f1'] for t in np.arange(0.1, 0.95, 0.05).round(2)}
+    return max(f1, key=f1.get)
+
+def run_variant(name, args, train, valid, valid_pairs, test_pairs)->tuple[dict, pd.DataFrame]:
+    model_kw,loss_kw,slot_kw = VARIANTS[name]
+    torch.manual_seed(args.seed)
+    model = VJEPAEventDecoder(hidden_size=192, grid=(8, 8, 8), **MODEL, **model_kw)
+    cfg = TrainConfig(epochs=args.epochs, batch_size=16, lr=args.lr, warmup_epochs=1, patience=args.epochs, seed=args.seed)
+    out = args.out/name.replace(' ', '_')
+    if out.exists() and not args.resume: shutil.rmtree(out)
+    start = time.perf_counter()
+    history = fit(model, train, valid, cfg, out, weights=LossWeights(**loss_kw), slot_weights=SlotCostWeights(**slot_kw))
+    minutes = (time.perf_counter()-start)/60
+    best = VJEPAEventDecoder.load(out/'best.safetensors')
+    threshold = best_threshold(*predict(best, valid_pairs))
+    preds,gts = predict(best, test_pairs)
+    s = evaluate(preds, gts, threshold=0.5).summary
+    tuned = evaluate(preds, gts, taus=(1,), threshold=threshold).f1
+    row = {'variant': name, 'graph_f1@1s': s['graph_f1@1s'], 'event_mAP@1s': s['event_mAP@1s'],
+           'graph_f1@1s (category)': s['graph_f1@1s_category'], 'event_mAP@1s (category)': s['event_mAP@1s_category'],
+           f'graph_f1@1s at validation threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
+           'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
+           'frame_mae (s)': s['frame_mae'], 'train minutes': minutes, 'peak RSS (GB)': peak_rss_gb(), 'best epoch': int(history.event_f1.idxmax())+1}
+    if name=='ours' and args.ship:
+        shutil.copyfile(out/'best.safetensors', SHIPPED_CHECKPOINT)
+        print(f"shipped {out/'best.safetensors'} -> {SHIPPED_CHECKPOINT}")
+    return row, history.assign(variant=name)
+
+def markdown(df:pd.DataFrame)->str:
+    "A markdown table of a frame, numbers to 3 decimals."
+    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)
+    rows = [[str(df.index.name or '')]+[str(c) for c in df.columns]]+[[str(i)]+[cell(v) for v in r] for i,r in zip(df.index, df.values)]
+    return '\n'.join('| '+' | '.join(r)+' |' for r in rows[:1]+[['---']*len(rows[0])]+rows[1:])
+
+def plot(histories:pd.DataFrame, path:Path):
+    fig,axes = plt.subplots(1, 3, figsize=(13, 3.4))
+    for name,h in histories.groupby('variant', sort=False):
+        h.plot(x='epoch', y='train_loss', ax=axes[0], label=name, logy=True)
+        h.plot(x='epoch', y='event_f1', ax=axes[1], label=name)
+        h.plot(x='epoch', y='pointer_accuracy', ax=axes[2], label=name)
+    for a,t in zip(axes, ('training loss', 'validation event F1 (clip-level)', 'validation pointer accuracy (clip-level)')): a.set_title(t)
+    fig.tight_layout(); fig.savefig(path, dpi=110)
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
+    p.add_argument('--out', type=Path, default=Path('bench/results/train_synth'), help='runs, table and curves')
+    p.add_argument('--variants', nargs='+', default=['ours', 'reference choices'], choices=list(VARIANTS))
+    p.add_argument('--epochs', type=int, default=45)
+    p.add_argument('--lr', type=float, default=3e-4)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
+    p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
+    p.add_argument('--limit', type=int, default=None, help='use only the first N videos of each split (to try the script out)')
+    args = p.parse_args(argv)
+    torch.set_num_threads(torch.get_num_threads())
+    start = time.perf_counter()
+    backbone = load_backbone('tiny')
+    pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('train', 'valid', 'test')}
+    train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
+    print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips, {len(valid)} validation clips, "
+          f"{len(pairs['test'])} test videos")
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows,histories = [],[]
+    for v in args.variants: # results are written after every variant, so that a long run keeps what it finished
+        row,history = run_variant(v, args, train, valid, pairs['valid'], pairs['test'])
+        rows.append(row); histories.append(history)
+        table = pd.DataFrame(rows).set_index('variant')
+        table.to_csv(args.out/'table.csv'); pd.concat(histories).to_csv(args.out/'history.csv', index=False)
+        plot(pd.concat(histories), args.out/'curves.png')
+        md = markdown(table.T)
+        (args.out/'table.md').write_text(md+'\n')
+        print(md, flush=True)
+    print(f"total {(time.perf_counter()-start)/60:.1f} min; torch {torch.__version__}, {torch.get_num_threads()} threads")
+
+if __name__=='__main__': main()
