@@ -10,7 +10,7 @@ that peak memory (maximum resident set size) belongs to that video alone:
 Reports seconds per minute of video and peak memory; target: the 10-minute video's peak within 1.2x of the
 1-minute video's.
 """
-import json, resource, subprocess, sys, tempfile, time
+import json, subprocess, sys, tempfile, time
 from pathlib import Path
 
 CHILD = r'''

@@ -8,8 +8,7 @@ backbone (once), trains each variant for the same number of epochs, builds one g
 `event_graph.inference.predict_features`, and scores the graphs with `event_graph.metrics.evaluate`. Prints a markdown
 table and writes it, the per-epoch histories and the curves under --out.
 """
-import argparse, json, math, resource, shutil, sys, time
-from dataclasses import asdict
+import argparse, resource, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -74,7 +73,7 @@ def run_variant(name, args, train, valid, valid_pairs, test_pairs)->tuple[dict, 
     tuned = evaluate(preds, gts, taus=(1,), threshold=threshold).f1
     row = {'variant': name, 'graph_f1@1s': s['graph_f1@1s'], 'event_mAP@1s': s['event_mAP@1s'],
            'graph_f1@1s (category)': s['graph_f1@1s_category'], 'event_mAP@1s (category)': s['event_mAP@1s_category'],
-           f'graph_f1@1s at validation threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
+           'graph_f1@1s at validation threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
            'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
            'frame_mae (s)': s['frame_mae'], 'train minutes': minutes, 'peak RSS (GB)': peak_rss_gb(), 'best epoch': int(history.event_f1.idxmax())+1}
     if name=='ours' and args.ship:
