@@ -8,7 +8,7 @@ backbone (once), trains each variant for the same number of epochs, builds one g
 `event_graph.inference.predict_features`, and scores the graphs with `event_graph.metrics.evaluate`. Prints a markdown
 table and writes it, the per-epoch histories and the curves under --out.
 """
-import argparse, resource, shutil, time
+import argparse, json, resource, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -63,9 +63,9 @@ def run_variant(name, args, train, valid, valid_pairs, test_pairs)->tuple[dict, 
     cfg = TrainConfig(epochs=args.epochs, batch_size=16, lr=args.lr, warmup_epochs=1, patience=args.epochs, seed=args.seed)
     out = args.out/name.replace(' ', '_')
     if out.exists() and not args.resume: shutil.rmtree(out)
-    start = time.perf_counter()
     history = fit(model, train, valid, cfg, out, weights=LossWeights(**loss_kw), slot_weights=SlotCostWeights(**slot_kw))
-    minutes = (time.perf_counter()-start)/60
+    info = out/'run.json' # the training's peak memory, kept for a later --resume that only evaluates
+    if not info.exists(): info.write_text(json.dumps({'peak_rss_gb': peak_rss_gb()}))
     best = VJEPAEventDecoder.load(out/'best.safetensors')
     threshold = best_threshold(*predict(best, valid_pairs))
     preds,gts = predict(best, test_pairs)
@@ -75,7 +75,7 @@ def run_variant(name, args, train, valid, valid_pairs, test_pairs)->tuple[dict, 
            'graph_f1@1s (category)': s['graph_f1@1s_category'], 'event_mAP@1s (category)': s['event_mAP@1s_category'],
            'graph_f1@1s at validation threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
            'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
-           'frame_mae (s)': s['frame_mae'], 'train minutes': minutes, 'peak RSS (GB)': peak_rss_gb(), 'best epoch': int(history.event_f1.idxmax())+1}
+           'frame_mae (s)': s['frame_mae'], 'train minutes': history.seconds.sum()/60, 'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
     if name=='ours' and args.ship:
         shutil.copyfile(out/'best.safetensors', SHIPPED_CHECKPOINT)
         print(f"shipped {out/'best.safetensors'} -> {SHIPPED_CHECKPOINT}")
