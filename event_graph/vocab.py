@@ -5,7 +5,7 @@
 # %% ../nbs/01_vocab.ipynb #e09358a9
 from __future__ import annotations
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fastcore.basics import patch
 from .core import InputError, read_json, write_json
 
