@@ -103,7 +103,7 @@ def main(argv=None):
     p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
     p.add_argument('--out', type=Path, default=Path('bench/results/train_synth'), help='runs, table and curves')
     p.add_argument('--variants', nargs='+', default=['ours', 'reference choices'], choices=list(VARIANTS))
-    p.add_argument('--epochs', type=int, default=15)
+    p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--lr', type=float, default=3e-4)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
