@@ -12,8 +12,8 @@ from .core import InputError, read_json, raise_problems, write_json
 from .vocab import Vocabulary, REFERENCE_VOCAB, NO_EVENT
 
 # %% auto #0
-__all__ = ['Box', 'ObjectNode', 'Event', 'EventGraph', 'events_table', 'graph_to_dict', 'field_problems', 'record_problems',
-           'graph_problems', 'graph_from_dict', 'check_graph_file']
+__all__ = ['Box', 'OBJECT_ROLES', 'ObjectNode', 'Event', 'EventGraph', 'events_table', 'graph_to_dict', 'field_problems',
+           'record_problems', 'graph_problems', 'graph_from_dict', 'check_graph_file']
 
 # %% ../nbs/02_schema.ipynb #f7e82cf4
 Box = tuple[float, float, float, float] # (x0, y0, x1, y1) as fractions of the frame's width and height
@@ -44,6 +44,9 @@ class Event:
     frame:int=0 # source frame number of the event
     timestamp:float=0.0 # seconds from the start of the video
     confidence:float=1.0 # 1.0 for ground truth; the model's score for predictions
+
+# %% ../nbs/02_schema.ipynb #cc104965
+OBJECT_ROLES = ('agent', 'target', 'source', 'destination') # the fields of an `Event` that name nodes, in this order everywhere
 
 # %% ../nbs/02_schema.ipynb #df123929
 @dataclass
