@@ -5,7 +5,8 @@
 
 Renders the splits of `event_graph.synth.SPLITS` (once; reused after), extracts their features with the shipped tiny
 backbone (once), trains each variant for the same number of epochs, builds one graph per test video with
-`event_graph.inference.predict_features`, and scores the graphs with `event_graph.metrics.evaluate`. Prints a markdown
+`event_graph.inference.predict_features`, and scores the graphs with `event_graph.metrics.evaluate` (F1 at confidence 0.5,
+and at the threshold that is best on the tuning videos). Prints a markdown
 table and writes it, the per-epoch histories and the curves under --out.
 """
 import argparse, json, resource, shutil, time
@@ -53,11 +54,11 @@ def predict(model, pairs)->tuple[list, list]:
     return [predict_features(f, model, threshold=FLOOR) for f,_ in pairs],[EventGraph.load(g) for _,g in pairs]
 
 def best_threshold(preds, gts)->float:
-    "The confidence threshold that maximises instance graph_f1@1s on these (validation) videos."
+    "The confidence threshold that maximises instance graph_f1@1s on these (tuning) videos."
     f1 = {t: evaluate(preds, gts, taus=(1,), threshold=t).f1.loc[('instance', 1.0), 'f1'] for t in np.arange(0.1, 0.95, 0.05).round(2)}
     return max(f1, key=f1.get)
 
-def run_variant(name, args, train, valid, valid_pairs, test_pairs)->tuple[dict, pd.DataFrame]:
+def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, pd.DataFrame]:
     model_kw,loss_kw,slot_kw = VARIANTS[name]
     torch.manual_seed(args.seed)
     model = VJEPAEventDecoder(hidden_size=192, grid=(8, 8, 8), **MODEL, **model_kw)
@@ -68,13 +69,13 @@ def run_variant(name, args, train, valid, valid_pairs, test_pairs)->tuple[dict, 
     info = out/'run.json' # the training's peak memory, kept for a later --resume that only evaluates
     if not info.exists(): info.write_text(json.dumps({'peak_rss_gb': peak_rss_gb()}))
     best = VJEPAEventDecoder.load(out/'best.safetensors')
-    threshold = best_threshold(*predict(best, valid_pairs))
+    threshold = best_threshold(*predict(best, tune_pairs))
     preds,gts = predict(best, test_pairs)
     s = evaluate(preds, gts, threshold=0.5).summary
     tuned = evaluate(preds, gts, taus=(1,), threshold=threshold).f1
     row = {'variant': name, 'graph_f1@1s': s['graph_f1@1s'], 'event_mAP@1s': s['event_mAP@1s'],
            'graph_f1@1s (category)': s['graph_f1@1s_category'], 'event_mAP@1s (category)': s['event_mAP@1s_category'],
-           'graph_f1@1s at validation threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
+           'graph_f1@1s at tuned threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
            'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
            'frame_mae (s)': s['frame_mae'], 'box IoU (validation clips)': clip_scores(best, valid)['box_iou'], 'train minutes': history.seconds.sum()/60, 'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
     if name=='ours' and args.ship:
@@ -113,14 +114,14 @@ def main(argv=None):
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone('tiny')
-    pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('train', 'valid', 'test')}
+    pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('train', 'valid', 'test', 'tune')}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips, {len(valid)} validation clips, "
           f"{len(pairs['test'])} test videos")
     args.out.mkdir(parents=True, exist_ok=True)
     rows,histories = [],[]
     for v in args.variants: # results are written after every variant, so that a long run keeps what it finished
-        row,history = run_variant(v, args, train, valid, pairs['valid'], pairs['test'])
+        row,history = run_variant(v, args, train, valid, pairs['tune'], pairs['test'])
         rows.append(row); histories.append(history)
         table = pd.DataFrame(rows).set_index('variant')
         table.to_csv(args.out/'table.csv'); pd.concat(histories).to_csv(args.out/'history.csv', index=False)

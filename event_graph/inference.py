@@ -62,12 +62,12 @@ def frame_boxes(boxes:torch.Tensor, # (K, T', 4) boxes of one window's slots, fr
     x0,y0,x1,y1 = region
     return boxes.float().clamp(0, 1).repeat_interleave(tubelet, 1).cpu().numpy()*[x1-x0, y1-y0, x1-x0, y1-y0]+[x0, y0, x0, y0]
 
-# %% ../nbs/16_inference.ipynb #7a4c8b61
+# %% ../nbs/16_inference.ipynb #fd35ebf9
 def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder` with `mask_absent=True`)
                 i:int, # the window's row in the batch
                 frame_numbers, timestamps, num_valid:int, # the window's sampled frames, as in its feature file
                 vocab:Vocabulary, tubelet:int, region:tuple=(0.0, 0.0, 1.0, 1.0),
-                threshold:float=0.5, existence_threshold:float=0.5,
+                threshold:float=0.5, existence_threshold:float=0.2,
                 keep_maps:bool=False)->WindowPrediction: # give each event its `EventMaps`, under the key 'maps'
     "What window `i` of a batch predicts: its events above `threshold`, its slots and their boxes."
     objs,n = out['objects'][i],num_valid
@@ -94,12 +94,12 @@ def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder` 
                             objs.category.float().softmax(-1).cpu().numpy(), frame_boxes(objs.boxes, tubelet, region)[:, :n],
                             events)
 
-# %% ../nbs/16_inference.ipynb #8220ca92
+# %% ../nbs/16_inference.ipynb #2ff35b19
 @dataclass
 class LinkWeights:
     "How slots of consecutive windows are paired into tracks."
     identity:float=1.0 # weight of 1 - cosine similarity of the slot vectors
-    location:float=1.0 # weight of 1 - mean box IoU on the frames both windows share
+    location:float=0.5 # weight of 1 - mean box IoU on the frames both windows share
     category:float=0.5 # added when the likeliest categories differ
     max_cost:float=1.0 # costlier pairs are not linked
 
@@ -133,11 +133,13 @@ def link_windows(windows:list[WindowPrediction], w:LinkWeights=LinkWeights())->l
         tracks.append(ids); prev = (win, ids)
     return tracks
 
-# %% ../nbs/16_inference.ipynb #16ce877e
+# %% ../nbs/16_inference.ipynb #491e26a4
 def _centrality(n:int)->np.ndarray: return -np.abs(np.arange(n)-(n-1)/2) # higher is nearer the window's middle
 
-def _track_nodes(windows, tracks, vocab:Vocabulary)->tuple[list[ObjectNode], dict]:
-    "One node per track, in order of first appearance, and the node id of each track."
+def _track_nodes(windows, tracks, vocab:Vocabulary,
+                 named:set=frozenset(), # tracks an event names: always nodes
+                 min_existence:float=0.0)->tuple[list[ObjectNode], dict]: # other tracks need this mean existence
+    "One node per track that an event names or that exists enough, in order of first appearance, and the node id of each."
     votes,exist,boxes,seen,times = defaultdict(float),defaultdict(list),defaultdict(dict),defaultdict(set),{}
     for win,ids in zip(windows, tracks):
         times.update(zip(win.frame_numbers.tolist(), win.timestamps.tolist()))
@@ -150,6 +152,7 @@ def _track_nodes(windows, tracks, vocab:Vocabulary)->tuple[list[ObjectNode], dic
                 if not np.isnan(win.boxes[s, j, 0]) and (f not in boxes[t] or boxes[t][f][0]<central[j]): boxes[t][f] = (central[j], win.boxes[s, j])
     nodes,names,counts = [],{},defaultdict(int)
     for t in sorted(votes, key=lambda t: (min(boxes[t] or seen[t]), t)):
+        if t not in named and np.mean(exist[t])<min_existence: continue
         cat = vocab.categories[int(np.argmax(votes[t]))]
         counts[cat] += 1
         frames = sorted(boxes[t]) or sorted(seen[t])
@@ -166,20 +169,22 @@ def merge_duplicates(events:list[dict], merge_seconds:float=1.0)->list[dict]:
         if not any(all(e[f]==k[f] for f in fields) and abs(k['timestamp']-e['timestamp'])<=merge_seconds for k in kept): kept.append(e)
     return sorted(kept, key=lambda e: (e['timestamp'], -e['confidence']))
 
-# %% ../nbs/16_inference.ipynb #fd2ff345
+# %% ../nbs/16_inference.ipynb #0e775d93
 def build_graph(video_id:str, windows:list[WindowPrediction], vocab:Vocabulary,
-                links:LinkWeights=LinkWeights(), merge_seconds:float=1.0, metadata:dict|None=None)->EventGraph:
+                links:LinkWeights=LinkWeights(), merge_seconds:float=1.0, metadata:dict|None=None,
+                node_existence:float=0.5)->EventGraph: # a track that no event names becomes a node only if its mean existence reaches this
     "The event graph of a video from the predictions of its windows, in order; events' maps go to `EventGraph.maps`."
     tracks = link_windows(windows, links)
-    nodes,names = _track_nodes(windows, tracks, vocab)
-    named = lambda ids, s: None if s is None else names[int(ids[s])]
-    found = [e | {r: named(ids, e[r]) for r in OBJECT_ROLES} for win,ids in zip(windows, tracks) for e in win.events]
+    track = lambda ids, s: None if s is None else int(ids[s])
+    found = [e | {r: track(ids, e[r]) for r in OBJECT_ROLES} for win,ids in zip(windows, tracks) for e in win.events]
     kept = merge_duplicates(found, merge_seconds)
+    nodes,names = _track_nodes(windows, tracks, vocab, {e[r] for e in kept for r in OBJECT_ROLES}-{None}, node_existence)
+    kept = [e | {r: names.get(e[r]) for r in OBJECT_ROLES} for e in kept]
     events = [Event(f"evt_{i:04d}", **{k: v for k,v in e.items() if k!='maps'}) for i,e in enumerate(kept)]
     maps = {ev.id: e['maps'] for ev,e in zip(events, kept) if 'maps' in e}
     return EventGraph(video_id, nodes, events, dict(metadata or {}, num_clips=len(windows)), vocab, maps)
 
-# %% ../nbs/16_inference.ipynb #f519ba98
+# %% ../nbs/16_inference.ipynb #b6767bff
 def check_fits(model:VJEPAEventDecoder, width:int, grid:tuple, where):
     "Refuse tokens of another width or grid than the model's, naming `where` they come from."
     c = model.config
@@ -188,7 +193,8 @@ def check_fits(model:VJEPAEventDecoder, width:int, grid:tuple, where):
 
 @torch.no_grad()
 def predict_windows(model:VJEPAEventDecoder, batches, # iterable of (tokens (B, S, D), frame numbers (B, T), timestamps (B, T), num_valid (B,))
-                    tubelet:int, region:tuple, threshold:float=0.5, existence_threshold:float=0.5,
+                    tubelet:int, region:tuple, threshold:float=0.5,
+                    existence_threshold:float=0.2, # slots below this may not be pointed at, nor linked into tracks
                     keep_maps:bool=False)->list[WindowPrediction]: # keep each event's `EventMaps`
     "Every window's `WindowPrediction`, batch by batch."
     model.eval()
@@ -199,14 +205,15 @@ def predict_windows(model:VJEPAEventDecoder, batches, # iterable of (tokens (B, 
                     for i in range(len(tokens))]
     return windows
 
-# %% ../nbs/16_inference.ipynb #55642290
+# %% ../nbs/16_inference.ipynb #7cf8bb70
 def _metadata(info:dict, threshold:float, checkpoint)->dict:
     return dict(num_frames=info['video_frames'], fps=info['video_fps'], duration_sec=info['video_frames']/info['video_fps'],
                 sample_fps=info['fps'], checkpoint=str(checkpoint) if checkpoint else None, confidence_threshold=threshold)
 
 def predict_features(features, # a feature file (`extract_features`)
                      model:VJEPAEventDecoder, threshold:float=0.5, # the confidence an event needs
-                     batch_size:int=16, links:LinkWeights=LinkWeights(), merge_seconds:float=1.0,
+                     batch_size:int=16, existence_threshold:float=0.2, # see `predict_windows`
+                     links:LinkWeights=LinkWeights(), merge_seconds:float=1.0,
                      checkpoint=None, # recorded in the metadata
                      keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
     "The event graph of the video whose cached features are in `features`."
@@ -215,7 +222,7 @@ def predict_features(features, # a feature file (`extract_features`)
     bb,(w,h) = f.meta['backbone'],f.meta['video_size']
     batches = ((f[i:i+batch_size], f.frame_numbers[i:i+batch_size], f.timestamps[i:i+batch_size], f.num_valid[i:i+batch_size])
                for i in range(0, len(f), batch_size))
-    windows = predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), threshold, keep_maps=keep_maps)
+    windows = predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), threshold, existence_threshold, keep_maps)
     return build_graph(Path(f.meta['video']).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(f.meta, threshold, checkpoint))
 
 # %% ../nbs/16_inference.ipynb #a3695227
@@ -230,12 +237,13 @@ def _encoded(batch, backbone, dtype):
     return (backbone.encode(batch, len(batch)).to(dtype), np.stack([c.frame_numbers for c in batch]),
             np.stack([c.timestamps for c in batch]), [c.num_valid for c in batch])
 
-# %% ../nbs/16_inference.ipynb #8cacb1de
+# %% ../nbs/16_inference.ipynb #15908327
 def predict_video(video, # a video file decord or PyAV can read
                   model:VJEPAEventDecoder, backbone:Backbone, threshold:float=0.5,
                   fps:float=1.0, size:int=16, stride:int=8, # sampling: as the model's training features were made
                   batch_size:int=8, # windows per forward pass: bounds the memory
                   dtype=torch.float16, # tokens are rounded to the feature cache's storage type
+                  existence_threshold:float=0.2, # see `predict_windows`
                   links:LinkWeights=LinkWeights(), merge_seconds:float=1.0, checkpoint=None,
                   progress:bool=True, # a progress bar over the windows
                   keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
@@ -246,7 +254,8 @@ def predict_video(video, # a video file decord or PyAV can read
     clips = iter_clips(info, fps, size, stride)
     if progress: clips = tqdm(clips, total=n, desc=Path(video).name, unit='window', leave=False)
     region = crop_region(info.height, info.width, backbone.crop, backbone.mode, backbone.short)
-    windows = predict_windows(model.to(backbone.device), _clip_batches(clips, backbone, batch_size, dtype), backbone.tubelet, region, threshold, keep_maps=keep_maps)
+    windows = predict_windows(model.to(backbone.device), _clip_batches(clips, backbone, batch_size, dtype), backbone.tubelet, region, threshold,
+                              existence_threshold, keep_maps)
     meta = dict(video_frames=info.num_frames, video_fps=info.fps, fps=fps)
     return build_graph(Path(video).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(meta, threshold, checkpoint))
 

@@ -795,5 +795,6 @@ def make_dataset(folder, # where the videos and graphs go
     else: rows = [_dataset_row(j) for j in tqdm(jobs, **bar)]
     return pd.DataFrame(rows, columns=['seed', 'video', 'graph', 'num_events', 'seconds'])
 
-# %% ../nbs/13_synth.ipynb #46b156be
-SPLITS = dict(train=range(0, 3600), valid=range(100_000, 100_040), test=range(200_000, 200_060)) # seeds of each split
+# %% ../nbs/13_synth.ipynb #824e76f2
+SPLITS = dict(train=range(0, 3600), valid=range(100_000, 100_040), test=range(200_000, 200_060), # seeds of each split
+              tune=range(300_000, 300_240)) # for choosing inference settings

@@ -1,0 +1,56 @@
+"""Choose the inference settings of `event_graph.inference` on the synthetic world's tuning seeds.
+
+    python bench/tune_inference.py --data synth-data     # the shipped model, 240 tuning videos
+
+Renders `SPLITS['tune']` and extracts its features (once; reused after), runs the model over every window once per
+existence threshold, then builds the graphs with each slot-linking setting and scores them with
+`event_graph.metrics.evaluate` (confidence 0.5). The reference in the same run is the settings the package had before:
+existence threshold 0.5 and `LinkWeights()` with location weight 1.
+"""
+import argparse
+from pathlib import Path
+import pandas as pd
+import torch
+from event_graph.synth import SPLITS, WorldConfig, make_dataset
+from event_graph.backbone import load_backbone
+from event_graph.features import FeatureFile, extract_features
+from event_graph.data import pair_files
+from event_graph.decoder import VJEPAEventDecoder
+from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, predict_windows
+from event_graph.metrics import evaluate
+from event_graph.schema import EventGraph
+from event_graph.transforms import crop_region
+
+def video_windows(model, path, existence_threshold:float):
+    "The `WindowPrediction`s of one feature file, with a confidence floor low enough for mAP's ranking."
+    f = FeatureFile(path); bb,(w,h) = f.meta['backbone'],f.meta['video_size']
+    batches = ((f[i:i+16], f.frame_numbers[i:i+16], f.timestamps[i:i+16], f.num_valid[i:i+16]) for i in range(0, len(f), 16))
+    return predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), 0.05,
+                           existence_threshold=existence_threshold)
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
+    p.add_argument('--checkpoint', type=Path, default=SHIPPED_CHECKPOINT)
+    p.add_argument('--existence', type=float, nargs='+', default=[0.5, 0.3, 0.2, 0.1])
+    p.add_argument('--location', type=float, nargs='+', default=[1.0, 0.5, 0.25])
+    args = p.parse_args(argv)
+    videos,feats = args.data/'videos'/'tune',args.data/'features'/'tune'
+    make_dataset(videos, SPLITS['tune'], WorldConfig())
+    extract_features(videos, feats, load_backbone('tiny'))
+    pairs = pair_files(feats, videos)
+    model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]
+    rows = []
+    for ex in args.existence:
+        windows = [(Path(FeatureFile(f).meta['video']).stem, video_windows(model, f, ex)) for f,_ in pairs]
+        for loc in args.location:
+            preds = [build_graph(name, w, model.config.vocabulary, LinkWeights(location=loc)) for name,w in windows]
+            s = evaluate(preds, gts, threshold=0.5)
+            rows.append({'existence threshold': ex, 'link location weight': loc, 'graph_f1@1s': s.summary['graph_f1@1s'],
+                         'event_mAP@1s': s.summary['event_mAP@1s'], 'nodes per video': s.alignment.pred_nodes.mean(),
+                         'true nodes per video': s.alignment.gt_nodes.mean(), 'aligned nodes per video': s.alignment.aligned.mean()})
+            print(pd.DataFrame(rows[-1:]).round(3).to_string(index=False, header=len(rows)==1), flush=True)
+    table = pd.DataFrame(rows)
+    print(f"\n{len(pairs)} tuning videos, {args.checkpoint.name}\n" + table.round(3).to_string(index=False))
+
+if __name__=='__main__': main()
