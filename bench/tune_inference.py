@@ -10,7 +10,6 @@ existence threshold 0.5 and `LinkWeights()` with location weight 1.
 import argparse
 from pathlib import Path
 import pandas as pd
-import torch
 from event_graph.synth import SPLITS, WorldConfig, make_dataset
 from event_graph.backbone import load_backbone
 from event_graph.features import FeatureFile, extract_features
