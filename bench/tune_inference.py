@@ -12,20 +12,12 @@ from pathlib import Path
 import pandas as pd
 from event_graph.synth import SPLITS, WorldConfig, make_dataset
 from event_graph.backbone import load_backbone
-from event_graph.features import FeatureFile, extract_features
+from event_graph.features import extract_features
 from event_graph.data import pair_files
 from event_graph.decoder import VJEPAEventDecoder
-from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, predict_windows
+from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, feature_windows
 from event_graph.metrics import evaluate
 from event_graph.schema import EventGraph
-from event_graph.transforms import crop_region
-
-def video_windows(model, path, existence_threshold:float):
-    "The `WindowPrediction`s of one feature file, with a confidence floor low enough for mAP's ranking."
-    f = FeatureFile(path); bb,(w,h) = f.meta['backbone'],f.meta['video_size']
-    batches = ((f[i:i+16], f.frame_numbers[i:i+16], f.timestamps[i:i+16], f.num_valid[i:i+16]) for i in range(0, len(f), 16))
-    return predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), 0.05,
-                           existence_threshold=existence_threshold)
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -41,9 +33,9 @@ def main(argv=None):
     model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]
     rows = []
     for ex in args.existence:
-        windows = [(Path(FeatureFile(f).meta['video']).stem, video_windows(model, f, ex)) for f,_ in pairs]
+        windows = [feature_windows(f, model, threshold=0.05, existence_threshold=ex) for f,_ in pairs] # a floor low enough for mAP's ranking
         for loc in args.location:
-            preds = [build_graph(name, w, model.config.vocabulary, LinkWeights(location=loc)) for name,w in windows]
+            preds = [build_graph(Path(f.meta['video']).stem, w, model.config.vocabulary, LinkWeights(location=loc)) for f,w in windows]
             s = evaluate(preds, gts, threshold=0.5)
             rows.append({'existence threshold': ex, 'link location weight': loc, 'graph_f1@1s': s.summary['graph_f1@1s'],
                          'event_mAP@1s': s.summary['event_mAP@1s'], 'nodes per video': s.alignment.pred_nodes.mean(),

@@ -25,7 +25,7 @@ from .decoder import VJEPAEventDecoder
 # %% auto #0
 __all__ = ['SHIPPED_CHECKPOINT', 'WindowPrediction', 'EventMaps', 'frame_boxes', 'read_window', 'LinkWeights', 'shared_iou',
            'link_costs', 'link_windows', 'merge_duplicates', 'build_graph', 'check_fits', 'predict_windows',
-           'predict_features', 'predict_video', 'save_maps', 'load_maps', 'load_model']
+           'feature_windows', 'predict_features', 'predict_video', 'save_maps', 'load_maps', 'load_model']
 
 # %% ../nbs/16_inference.ipynb #bdb6c34a
 @dataclass
@@ -205,10 +205,22 @@ def predict_windows(model:VJEPAEventDecoder, batches, # iterable of (tokens (B, 
                     for i in range(len(tokens))]
     return windows
 
-# %% ../nbs/16_inference.ipynb #7cf8bb70
+# %% ../nbs/16_inference.ipynb #3b238068
 def _metadata(info:dict, threshold:float, checkpoint)->dict:
     return dict(num_frames=info['video_frames'], fps=info['video_fps'], duration_sec=info['video_frames']/info['video_fps'],
                 sample_fps=info['fps'], checkpoint=str(checkpoint) if checkpoint else None, confidence_threshold=threshold)
+
+def feature_windows(features, # a feature file (`extract_features`)
+                    model:VJEPAEventDecoder, threshold:float=0.5, batch_size:int=16,
+                    existence_threshold:float=0.2, # see `predict_windows`
+                    keep_maps:bool=False)->tuple[FeatureFile, list[WindowPrediction]]:
+    "The feature file, opened, and the `WindowPrediction` of each of its windows."
+    f = FeatureFile(features)
+    check_fits(model, f.meta['tokens_shape'][-1], f.grid, f.path)
+    bb,(w,h) = f.meta['backbone'],f.meta['video_size']
+    batches = ((f[i:i+batch_size], f.frame_numbers[i:i+batch_size], f.timestamps[i:i+batch_size], f.num_valid[i:i+batch_size])
+               for i in range(0, len(f), batch_size))
+    return f,predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), threshold, existence_threshold, keep_maps)
 
 def predict_features(features, # a feature file (`extract_features`)
                      model:VJEPAEventDecoder, threshold:float=0.5, # the confidence an event needs
@@ -217,12 +229,7 @@ def predict_features(features, # a feature file (`extract_features`)
                      checkpoint=None, # recorded in the metadata
                      keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
     "The event graph of the video whose cached features are in `features`."
-    f = FeatureFile(features)
-    check_fits(model, f.meta['tokens_shape'][-1], f.grid, f.path)
-    bb,(w,h) = f.meta['backbone'],f.meta['video_size']
-    batches = ((f[i:i+batch_size], f.frame_numbers[i:i+batch_size], f.timestamps[i:i+batch_size], f.num_valid[i:i+batch_size])
-               for i in range(0, len(f), batch_size))
-    windows = predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), threshold, existence_threshold, keep_maps)
+    f,windows = feature_windows(features, model, threshold, batch_size, existence_threshold, keep_maps)
     return build_graph(Path(f.meta['video']).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(f.meta, threshold, checkpoint))
 
 # %% ../nbs/16_inference.ipynb #a3695227
