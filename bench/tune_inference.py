@@ -10,14 +10,12 @@ existence threshold 0.5 and `LinkWeights()` with location weight 1.
 import argparse
 from pathlib import Path
 import pandas as pd
-from event_graph.synth import SPLITS, WorldConfig, make_dataset
 from event_graph.backbone import load_backbone
-from event_graph.features import extract_features
-from event_graph.data import pair_files
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, feature_windows
 from event_graph.metrics import evaluate
 from event_graph.schema import EventGraph
+from train_synth import FLOOR, prepare # this folder's benchmark: its data preparation and confidence floor
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,14 +24,11 @@ def main(argv=None):
     p.add_argument('--existence', type=float, nargs='+', default=[0.5, 0.3, 0.2, 0.1])
     p.add_argument('--location', type=float, nargs='+', default=[1.0, 0.5, 0.25])
     args = p.parse_args(argv)
-    videos,feats = args.data/'videos'/'tune',args.data/'features'/'tune'
-    make_dataset(videos, SPLITS['tune'], WorldConfig())
-    extract_features(videos, feats, load_backbone('tiny'))
-    pairs = pair_files(feats, videos)
+    pairs = prepare(args.data, 'tune', load_backbone('tiny'))
     model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]
     rows = []
     for ex in args.existence:
-        windows = [feature_windows(f, model, threshold=0.05, existence_threshold=ex) for f,_ in pairs] # a floor low enough for mAP's ranking
+        windows = [feature_windows(f, model, threshold=FLOOR, existence_threshold=ex) for f,_ in pairs]
         for loc in args.location:
             preds = [build_graph(Path(f.meta['video']).stem, w, model.config.vocabulary, LinkWeights(location=loc)) for f,w in windows]
             s = evaluate(preds, gts, threshold=0.5)
