@@ -29,10 +29,11 @@ def free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def viewer_notebook(folder:Path, video:Path, graph:Path, maps:Path)->Path:
-    "A one-cell notebook that shows the viewer of `graph` on `video`."
+    "A one-cell notebook that shows the viewer of `graph` on `video`, as a dashboard would (no progress bar)."
+    # A progress bar that closes when it is done leaves "Loading widget..." on a Voila page: its widget is gone.
     code = ("from event_graph.widgets import EventViewer\nfrom event_graph.schema import EventGraph\n"
             "from event_graph.inference import load_maps\n"
-            f"EventViewer.from_video({str(video)!r}, EventGraph.load({str(graph)!r}), load_maps({str(maps)!r}), width=480)")
+            f"EventViewer.from_video({str(video)!r}, EventGraph.load({str(graph)!r}), load_maps({str(maps)!r}), width=480, progress=False)")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nb.metadata = {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}
     path = folder/'viewer.ipynb'; nbformat.write(nb, path); return path
@@ -94,6 +95,7 @@ def main(out:Path):
             print(f"slider step shown in {1000*np.median(steps):.0f} ms (median of 5)")
             check(text.startswith('frame 10 '), f"after 5 steps right the caption is {text!r}")
             check(image.get_attribute('src')!=src, "the picture changed")
+            check('Loading widget' not in page.inner_text('body'), 'no "Loading widget..." left on the page')
             page.screenshot(path=out/'slider.png', full_page=True)
 
             before = caption.inner_text()

@@ -105,7 +105,7 @@ def main(argv=None):
     p.add_argument('--out', type=Path, default=Path('bench/results/train_synth'), help='runs, table and curves')
     p.add_argument('--variants', nargs='+', default=['ours', 'reference choices'], choices=list(VARIANTS))
     p.add_argument('--epochs', type=int, default=5)
-    p.add_argument('--lr', type=float, default=3e-4)
+    p.add_argument('--lr', type=float, default=7e-4)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
