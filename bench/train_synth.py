@@ -2,6 +2,7 @@
 
     python bench/train_synth.py                     # ours and the reference's choices, same budget each
     python bench/train_synth.py --variants ours --ship   # also copy the trained model into the package
+    python bench/train_synth.py --evaluate event_graph/assets/synth-decoder.safetensors   # score a trained model, no training
 
 Renders the splits of `event_graph.synth.SPLITS` (once; reused after), extracts their features with the shipped tiny
 backbone (once), trains each variant for the same number of epochs, builds one graph per test video with
@@ -58,6 +59,18 @@ def best_threshold(preds, gts)->float:
     f1 = {t: evaluate(preds, gts, taus=(1,), threshold=t).f1.loc[('instance', 1.0), 'f1'] for t in np.arange(0.1, 0.95, 0.05).round(2)}
     return max(f1, key=f1.get)
 
+def scores(model, valid, tune_pairs, test_pairs)->dict:
+    "The benchmark's scores of a trained model: test graphs at confidence 0.5 and at the threshold best on the tuning videos."
+    threshold = best_threshold(*predict(model, tune_pairs))
+    preds,gts = predict(model, test_pairs)
+    s = evaluate(preds, gts, threshold=0.5).summary
+    tuned = evaluate(preds, gts, taus=(1,), threshold=threshold).f1
+    return {'graph_f1@1s': s['graph_f1@1s'], 'event_mAP@1s': s['event_mAP@1s'],
+            'graph_f1@1s (category)': s['graph_f1@1s_category'], 'event_mAP@1s (category)': s['event_mAP@1s_category'],
+            'graph_f1@1s at tuned threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
+            'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
+            'frame_mae (s)': s['frame_mae'], 'box IoU (validation clips)': clip_scores(model, valid)['box_iou']}
+
 def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, pd.DataFrame]:
     model_kw,loss_kw,slot_kw = VARIANTS[name]
     torch.manual_seed(args.seed)
@@ -69,15 +82,8 @@ def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, p
     info = out/'run.json' # the training's peak memory, kept for a later --resume that only evaluates
     if not info.exists(): info.write_text(json.dumps({'peak_rss_gb': peak_rss_gb()}))
     best = VJEPAEventDecoder.load(out/'best.safetensors')
-    threshold = best_threshold(*predict(best, tune_pairs))
-    preds,gts = predict(best, test_pairs)
-    s = evaluate(preds, gts, threshold=0.5).summary
-    tuned = evaluate(preds, gts, taus=(1,), threshold=threshold).f1
-    row = {'variant': name, 'graph_f1@1s': s['graph_f1@1s'], 'event_mAP@1s': s['event_mAP@1s'],
-           'graph_f1@1s (category)': s['graph_f1@1s_category'], 'event_mAP@1s (category)': s['event_mAP@1s_category'],
-           'graph_f1@1s at tuned threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
-           'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
-           'frame_mae (s)': s['frame_mae'], 'box IoU (validation clips)': clip_scores(best, valid)['box_iou'], 'train minutes': history.seconds.sum()/60, 'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
+    row = {'variant': name, **scores(best, valid, tune_pairs, test_pairs), 'train minutes': history.seconds.sum()/60,
+           'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
     if name=='ours' and args.ship:
         shutil.copyfile(out/'best.safetensors', SHIPPED_CHECKPOINT)
         print(f"shipped {out/'best.safetensors'} -> {SHIPPED_CHECKPOINT}")
@@ -110,10 +116,16 @@ def main(argv=None):
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--limit', type=int, default=None, help='use only the first N videos of each split (to try the script out)')
+    p.add_argument('--evaluate', type=Path, nargs='+', default=None, help='score these trained checkpoints instead of training')
     args = p.parse_args(argv)
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone('tiny')
+    if args.evaluate: # only the splits that scoring reads
+        pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('valid', 'test', 'tune')}
+        rows = {str(c): scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs['test']) for c in args.evaluate}
+        print(markdown(pd.DataFrame(rows)))
+        return
     pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('train', 'valid', 'test', 'tune')}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips, {len(valid)} validation clips, "

@@ -136,14 +136,13 @@ def heads(self:EventDecoder, h:torch.Tensor, # (B, M, d) query states after a de
 
 @patch
 def forward(self:EventDecoder, objs:ObjectSlots,
-            slot_mask:torch.Tensor=None, # (B, K) bool: slots that may be pointed at and attended to
+            slot_mask:torch.Tensor=None, # (B, K) bool: slots that may be pointed at; the queries read every slot
             aux:bool=False)->dict: # also return the heads after every earlier layer, under 'aux'
     "Head outputs for a batch of `ObjectSlots`: a dict of (B, M, ...) logits."
     memory = self.memory(objs)
-    pad = None if slot_mask is None else ~slot_mask.repeat_interleave(memory.shape[1]//slot_mask.shape[1], 1)
     h,per_layer = self.queries.expand(len(memory), -1, -1),[]
     for layer in self.layers:
-        h = layer(h, memory, memory_key_padding_mask=pad)
+        h = layer(h, memory)
         per_layer.append(h)
     traj = memory.view(len(memory), objs.identity.shape[1], -1, memory.shape[-1])
     out = self.heads(h, objs.identity, traj, slot_mask)

@@ -24,8 +24,9 @@ from .decoder import VJEPAEventDecoder
 
 # %% auto #0
 __all__ = ['SHIPPED_CHECKPOINT', 'WindowPrediction', 'EventMaps', 'frame_boxes', 'read_window', 'LinkWeights', 'shared_iou',
-           'link_costs', 'link_windows', 'merge_duplicates', 'build_graph', 'check_fits', 'predict_windows',
-           'feature_windows', 'predict_features', 'predict_video', 'save_maps', 'load_maps', 'load_model']
+           'link_costs', 'link_windows', 'merge_duplicates', 'frame_owners', 'build_graph', 'check_fits',
+           'predict_windows', 'feature_windows', 'predict_features', 'predict_video', 'save_maps', 'load_maps',
+           'load_model']
 
 # %% ../nbs/16_inference.ipynb #bdb6c34a
 @dataclass
@@ -169,14 +170,27 @@ def merge_duplicates(events:list[dict], merge_seconds:float=1.0)->list[dict]:
         if not any(all(e[f]==k[f] for f in fields) and abs(k['timestamp']-e['timestamp'])<=merge_seconds for k in kept): kept.append(e)
     return sorted(kept, key=lambda e: (e['timestamp'], -e['confidence']))
 
+# %% ../nbs/16_inference.ipynb #628ab6bf
+def frame_owners(windows:list[WindowPrediction])->dict:
+    "Source frame number -> index of the window in which that frame lies nearest the middle (the earlier one on a tie)."
+    owner,best = {},{}
+    for i,w in enumerate(windows):
+        for f,c in zip(w.frame_numbers.tolist(), _centrality(len(w.frame_numbers))):
+            if c>best.get(f, -np.inf): owner[f],best[f] = i,c
+    return owner
+
 # %% ../nbs/16_inference.ipynb #0e775d93
 def build_graph(video_id:str, windows:list[WindowPrediction], vocab:Vocabulary,
                 links:LinkWeights=LinkWeights(), merge_seconds:float=1.0, metadata:dict|None=None,
-                node_existence:float=0.5)->EventGraph: # a track that no event names becomes a node only if its mean existence reaches this
+                node_existence:float=0.5, # a track that no event names becomes a node only if its mean existence reaches this
+                other_windows:float=0.5, # confidence factor of an event whose frame another window owns: 1 trusts every window alike, 0 drops it
+                threshold:float=0.0)->EventGraph: # events whose confidence, so weighed, is below this are left out
     "The event graph of a video from the predictions of its windows, in order; events' maps go to `EventGraph.maps`."
-    tracks = link_windows(windows, links)
+    tracks,owner = link_windows(windows, links),frame_owners(windows)
     track = lambda ids, s: None if s is None else int(ids[s])
-    found = [e | {r: track(ids, e[r]) for r in OBJECT_ROLES} for win,ids in zip(windows, tracks) for e in win.events]
+    weigh = lambda e, i: 1.0 if owner[e['frame']]==i else other_windows
+    found = [e | {r: track(ids, e[r]) for r in OBJECT_ROLES} | {'confidence': e['confidence']*w}
+             for i,(win,ids) in enumerate(zip(windows, tracks)) for e in win.events if (w := weigh(e, i))>0 and e['confidence']*w>=threshold]
     kept = merge_duplicates(found, merge_seconds)
     nodes,names = _track_nodes(windows, tracks, vocab, {e[r] for e in kept for r in OBJECT_ROLES}-{None}, node_existence)
     kept = [e | {r: names.get(e[r]) for r in OBJECT_ROLES} for e in kept]
@@ -230,7 +244,8 @@ def predict_features(features, # a feature file (`extract_features`)
                      keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
     "The event graph of the video whose cached features are in `features`."
     f,windows = feature_windows(features, model, threshold, batch_size, existence_threshold, keep_maps)
-    return build_graph(Path(f.meta['video']).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(f.meta, threshold, checkpoint))
+    return build_graph(Path(f.meta['video']).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(f.meta, threshold, checkpoint),
+                       threshold=threshold)
 
 # %% ../nbs/16_inference.ipynb #a3695227
 def _clip_batches(clips, backbone:Backbone, batch_size:int, dtype):
@@ -264,7 +279,8 @@ def predict_video(video, # a video file decord or PyAV can read
     windows = predict_windows(model.to(backbone.device), _clip_batches(clips, backbone, batch_size, dtype), backbone.tubelet, region, threshold,
                               existence_threshold, keep_maps)
     meta = dict(video_frames=info.num_frames, video_fps=info.fps, fps=fps)
-    return build_graph(Path(video).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(meta, threshold, checkpoint))
+    return build_graph(Path(video).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(meta, threshold, checkpoint),
+                       threshold=threshold)
 
 # %% ../nbs/16_inference.ipynb #a6215232
 def save_maps(g:EventGraph, path)->Path:
