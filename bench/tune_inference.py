@@ -4,10 +4,12 @@
 
 Renders `SPLITS['tune']` and extracts its features (once; reused after), runs the model over every window once per
 existence threshold, then builds the graphs with each slot-linking setting, taking each event from the window that owns
-its frame, or from every window at some weight (`build_graph(other_windows=...)`), and scores them with `event_graph.metrics.evaluate`
+its frame, or from every window at some weight (`build_graph(other_windows=...)`), with and without joining the tracks
+a moved object splits into (`join_split`), and scores them with `event_graph.metrics.evaluate`
 (confidence 0.5). Moment precision and recall count a prediction right when it is within 1 s of a true event, whatever
 it says happened. The references in the same run are the settings the package had before: existence threshold 0.5,
-`LinkWeights()` with location weight 1, and events from every window alike (`--other-windows 1`).
+`LinkWeights()` with location weight 1, events from every window alike (`--other-windows 1`), and no joining
+(`--join-split 0`).
 """
 import argparse
 from pathlib import Path
@@ -26,18 +28,19 @@ def main(argv=None):
     p.add_argument('--existence', type=float, nargs='+', default=[0.5, 0.3, 0.2, 0.1])
     p.add_argument('--location', type=float, nargs='+', default=[1.0, 0.5, 0.25])
     p.add_argument('--other-windows', type=float, nargs='+', default=[0.5, 1.0, 0.0], help="confidence factor of events from a window that does not own their frame")
+    p.add_argument('--join-split', type=int, nargs='+', default=[1, 0], choices=[0, 1], help="1: join the tracks a moved object splits into, 0: not")
     args = p.parse_args(argv)
     pairs = prepare(args.data, 'tune', load_backbone('tiny'))
     model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]
     rows = []
     for ex in args.existence:
         windows = [feature_windows(f, model, threshold=FLOOR, existence_threshold=ex) for f,_ in pairs]
-        for loc,other in ((loc, other) for loc in args.location for other in args.other_windows):
-            preds = [build_graph(Path(f.meta['video']).stem, w, model.config.vocabulary, LinkWeights(location=loc), other_windows=other)
-                     for f,w in windows]
+        for loc,other,join in ((loc, other, join) for loc in args.location for other in args.other_windows for join in args.join_split):
+            preds = [build_graph(Path(f.meta['video']).stem, w, model.config.vocabulary, LinkWeights(location=loc), other_windows=other,
+                                 join_split=bool(join)) for f,w in windows]
             s = evaluate(preds, gts, threshold=0.5)
             moment = graph_f1([coded_events(p, g, 'category') for p,g in pair_graphs(preds, gts)], 1.0, 0.5, roles=())
-            rows.append({'existence threshold': ex, 'link location weight': loc, 'other windows': other,
+            rows.append({'existence threshold': ex, 'link location weight': loc, 'other windows': other, 'join split': join,
                          'graph_f1@1s': s.summary['graph_f1@1s'], 'event_mAP@1s': s.summary['event_mAP@1s'],
                          'moment precision': moment.precision, 'moment recall': moment.recall, 'nodes per video': s.alignment.pred_nodes.mean(),
                          'true nodes per video': s.alignment.gt_nodes.mean(), 'aligned nodes per video': s.alignment.aligned.mean()})

@@ -5,7 +5,7 @@
 # %% ../nbs/16_inference.ipynb #b2236f54
 from __future__ import annotations
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 import numpy as np
@@ -24,9 +24,9 @@ from .decoder import VJEPAEventDecoder
 
 # %% auto #0
 __all__ = ['SHIPPED_CHECKPOINT', 'WindowPrediction', 'EventMaps', 'frame_boxes', 'read_window', 'LinkWeights', 'shared_iou',
-           'link_costs', 'link_windows', 'merge_duplicates', 'frame_owners', 'build_graph', 'check_fits',
-           'predict_windows', 'feature_windows', 'predict_features', 'predict_video', 'save_maps', 'load_maps',
-           'load_model']
+           'link_costs', 'link_windows', 'join_split_tracks', 'merge_duplicates', 'frame_owners', 'build_graph',
+           'check_fits', 'predict_windows', 'feature_windows', 'predict_features', 'predict_video', 'save_maps',
+           'load_maps', 'load_model']
 
 # %% ../nbs/16_inference.ipynb #bdb6c34a
 @dataclass
@@ -134,6 +134,29 @@ def link_windows(windows:list[WindowPrediction], w:LinkWeights=LinkWeights())->l
         tracks.append(ids); prev = (win, ids)
     return tracks
 
+# %% ../nbs/16_inference.ipynb #c39b8bee
+def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray] # `link_windows`'s tracks of these windows
+                      )->tuple[list[WindowPrediction], list[np.ndarray]]:
+    "Windows and tracks where a track that ends in a window goes on as a track of the same category that starts there."
+    tracks,windows = [t.copy() for t in tracks],list(windows)
+    last = {t: i for i,ids in enumerate(tracks) for t in ids[ids>=0].tolist()}
+    first = {t: i for i,ids in reversed(list(enumerate(tracks))) for t in ids[ids>=0].tolist()}
+    for i,win in enumerate(windows):
+        ids,cat,boxes,half = tracks[i],win.category.argmax(1),win.boxes.copy(),len(win.frame_numbers)//2
+        live = np.flatnonzero(ids>=0)
+        starts = [s for s in live if first[ids[s]]==i and last[ids[s]]>i]
+        for s in (s for s in live if last[ids[s]]==i):
+            same = [n for n in starts if cat[n]==cat[s]]
+            if not same: continue
+            n = max(same, key=lambda n: win.identity[s]@win.identity[n])
+            starts.remove(n)
+            old = ids[n]
+            for t in tracks: t[t==old] = ids[s]
+            last[ids[s]] = last.pop(old)
+            boxes[s, half:],boxes[n, :half] = np.nan,np.nan
+        windows[i] = replace(win, boxes=boxes)
+    return windows,tracks
+
 # %% ../nbs/16_inference.ipynb #491e26a4
 def _centrality(n:int)->np.ndarray: return -np.abs(np.arange(n)-(n-1)/2) # higher is nearer the window's middle
 
@@ -184,9 +207,11 @@ def build_graph(video_id:str, windows:list[WindowPrediction], vocab:Vocabulary,
                 links:LinkWeights=LinkWeights(), merge_seconds:float=1.0, metadata:dict|None=None,
                 node_existence:float=0.5, # a track that no event names becomes a node only if its mean existence reaches this
                 other_windows:float=0.5, # confidence factor of an event whose frame another window owns: 1 trusts every window alike, 0 drops it
-                threshold:float=0.0)->EventGraph: # events whose confidence, so weighed, is below this are left out
+                threshold:float=0.0, # events whose confidence, so weighed, is below this are left out
+                join_split:bool=True)->EventGraph: # join the two tracks a moved object may split into (`join_split_tracks`)
     "The event graph of a video from the predictions of its windows, in order; events' maps go to `EventGraph.maps`."
     tracks,owner = link_windows(windows, links),frame_owners(windows)
+    if join_split: windows,tracks = join_split_tracks(windows, tracks)
     track = lambda ids, s: None if s is None else int(ids[s])
     weigh = lambda e, i: 1.0 if owner[e['frame']]==i else other_windows
     found = [e | {r: track(ids, e[r]) for r in OBJECT_ROLES} | {'confidence': e['confidence']*w}
