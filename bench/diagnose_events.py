@@ -41,9 +41,10 @@ def wrong_target(pred:EventGraph, gt:EventGraph, e, p)->str:
         if p.target in (e.agent, e.source, e.destination): return "another object of the event"
         same = gt.nodes[p.target].category==gt.nodes[e.target].category
         return "another object, same category" if same else "another object, other category"
-    node,obj = pred.node(next(x.target for x in pred.events if x.id==p.id)),gt.nodes[e.target]
-    frame = next(x.frame for x in pred.events if x.id==p.id)
-    before,after = (follows(node, obj, [f for f in sorted(obj.boxes or {}) if keep(f, frame)]) for keep in (lambda f, t: f<t, lambda f, t: f>t))
+    said = next(x for x in pred.events if x.id==p.id)
+    node,obj = pred.node(said.target),gt.nodes[e.target]
+    frames = sorted(obj.boxes or {})
+    before,after = follows(node, obj, [f for f in frames if f<said.frame]),follows(node, obj, [f for f in frames if f>said.frame])
     side = {(True, False): "before the event only", (False, True): "after the event only", (True, True): "before and after"}.get((before, after), "neither")
     other = " of another category" if node.category!=obj.category else ""
     return f"an unaligned node{other}, on the true target {side}"

@@ -144,8 +144,8 @@ def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray] # 
     for i,win in enumerate(windows):
         ids,cat,boxes,half = tracks[i],win.category.argmax(1),win.boxes.copy(),len(win.frame_numbers)//2
         live = np.flatnonzero(ids>=0)
-        starts = [s for s in live if first[ids[s]]==i and last[ids[s]]>i]
-        for s in (s for s in live if last[ids[s]]==i):
+        ends,starts = [s for s in live if last[ids[s]]==i],[s for s in live if first[ids[s]]==i and last[ids[s]]>i]
+        for s in ends:
             same = [n for n in starts if cat[n]==cat[s]]
             if not same: continue
             n = max(same, key=lambda n: win.identity[s]@win.identity[n])
