@@ -14,26 +14,26 @@ from collections import Counter
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import torch
 from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.inference import SHIPPED_CHECKPOINT, predict_features
-from event_graph.metrics import ROLES, UNALIGNED, align_objects, box_tracks, coded_events, graph_f1, track_iou
+from event_graph.matching import box_iou
+from event_graph.metrics import ROLES, UNALIGNED, align_objects, box_tracks, coded_events, event_matches, graph_f1
 from event_graph.schema import OBJECT_ROLES, EventGraph
 from train_synth import prepare # this folder's benchmark: its data preparation
 
 def found_events(v)->list[tuple[pd.Series, pd.Series]]:
     "(true event, the most confident prediction within 1 s with its action) of every true event that has one."
-    out = []
-    for _,e in v.gt.iterrows():
-        near = v.pred[((v.pred.time-e.time).abs()<=1.0)&(v.pred.action==e.action)]
-        if len(near): out.append((e, near.loc[near.confidence.idxmax()]))
-    return out
+    match = event_matches(v, 1.0, roles=('action',))
+    conf = v.pred.confidence.to_numpy()
+    return [(v.gt.iloc[g], v.pred.iloc[np.where(match[:, g], conf, -1).argmax()]) for g in np.flatnonzero(match.any(0))]
 
 def follows(node, obj, frames)->bool:
-    "Whether `node`'s box is on `obj`'s (IoU >= 0.5) in most of those `frames` where both have one."
-    a,b = box_tracks([node], frames)[0],box_tracks([obj], frames)[0]
-    both = [i for i in range(len(frames)) if not (np.isnan(a[i, 0]) or np.isnan(b[i, 0]))]
-    return bool(both) and np.mean([track_iou(a[i:i+1], b[None, i:i+1])[0]>=0.5 for i in both])>=0.5
+    "Whether `node`'s box is on `obj`'s (IoU >= 0.5) in at least half of those `frames` where both have one."
+    a,b = (torch.from_numpy(box_tracks([n], frames)[0]) for n in (node, obj))
+    both = ~(a[:, 0].isnan()|b[:, 0].isnan())
+    return bool(both.any()) and bool((box_iou(a[both], b[both])>=0.5).double().mean()>=0.5)
 
 def wrong_target(pred:EventGraph, gt:EventGraph, e, p)->str:
     "What a wrong target names instead of the true one."

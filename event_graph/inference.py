@@ -139,8 +139,9 @@ def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray] # 
                       )->tuple[list[WindowPrediction], list[np.ndarray]]:
     "Windows and tracks where a track that ends in a window goes on as a track of the same category that starts there."
     tracks,windows = [t.copy() for t in tracks],list(windows)
-    last = {t: i for i,ids in enumerate(tracks) for t in ids[ids>=0].tolist()}
-    first = {t: i for i,ids in reversed(list(enumerate(tracks))) for t in ids[ids>=0].tolist()}
+    first,last = {},{}   # the first and last window of each track
+    for i,ids in enumerate(tracks):
+        for t in ids[ids>=0].tolist(): first.setdefault(t, i); last[t] = i
     for i,win in enumerate(windows):
         ids,cat,boxes,half = tracks[i],win.category.argmax(1),win.boxes.copy(),len(win.frame_numbers)//2
         live = np.flatnonzero(ids>=0)
