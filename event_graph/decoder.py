@@ -162,17 +162,11 @@ class VJEPAEventDecoder(nn.Module):
     def forward(self, tokens:torch.Tensor, # (B, S, D) backbone tokens
                 grid:tuple=None, # (T', H', W'); default the config's
                 slot_mask:torch.Tensor=None, # (B, K) bool: slots the events may use
-                mask_absent:bool=False, # also exclude slots predicted not to exist
-                existence_threshold:float=0.5,
                 aux:bool=False)->dict: # also return every earlier layer's heads under 'aux'
         "The seven heads (B, M, ...) and the `ObjectSlots` (under 'objects')."
         if tokens.shape[-1]!=self.config.hidden_size:
             raise ValueError(f"tokens have width {tokens.shape[-1]}, the model expects {self.config.hidden_size}")
         objs = self.pooling(tokens, tuple(grid or self.config.grid))
-        if mask_absent:
-            exists = objs.existence.sigmoid()>=existence_threshold
-            exists[torch.arange(len(exists)), objs.existence.argmax(1)] = True
-            slot_mask = exists if slot_mask is None else slot_mask&exists
         return self.decoder(objs, slot_mask, aux) | {'objects': objs}
 
 # %% ../nbs/09_decoder.ipynb #6b558d7c

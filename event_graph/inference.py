@@ -64,11 +64,12 @@ def frame_boxes(boxes:torch.Tensor, # (K, T', 4) boxes of one window's slots, fr
     return boxes.float().clamp(0, 1).repeat_interleave(tubelet, 1).cpu().numpy()*[x1-x0, y1-y0, x1-x0, y1-y0]+[x0, y0, x0, y0]
 
 # %% ../nbs/16_inference.ipynb #fd35ebf9
-def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder` with `mask_absent=True`)
+def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder`)
                 i:int, # the window's row in the batch
                 frame_numbers, timestamps, num_valid:int, # the window's sampled frames, as in its feature file
                 vocab:Vocabulary, tubelet:int, region:tuple=(0.0, 0.0, 1.0, 1.0),
-                threshold:float=0.5, existence_threshold:float=0.2,
+                threshold:float=0.5,
+                existence_threshold:float=0.2, # a slot that no event names is an object only if its existence probability reaches this
                 keep_maps:bool=False)->WindowPrediction: # give each event its `EventMaps`, under the key 'maps'
     "What window `i` of a batch predicts: its events above `threshold`, its slots and their boxes."
     objs,n = out['objects'][i],num_valid
@@ -90,7 +91,7 @@ def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder` 
         events.append(e)
     ident = torch.nn.functional.normalize(objs.identity.float(), dim=-1)
     exists = existence>=existence_threshold
-    exists[existence.argmax()] = True   # as `mask_absent` keeps the likeliest slot
+    exists[[e[r] for e in events for r in OBJECT_ROLES if e[r] is not None]] = True   # what an event names is an object
     return WindowPrediction(fn, ts, exists.cpu().numpy(), existence.cpu().numpy(), ident.cpu().numpy(),
                             objs.category.float().softmax(-1).cpu().numpy(), frame_boxes(objs.boxes, tubelet, region)[:, :n],
                             events)
@@ -234,13 +235,13 @@ def check_fits(model:VJEPAEventDecoder, width:int, grid:tuple, where):
 @torch.no_grad()
 def predict_windows(model:VJEPAEventDecoder, batches, # iterable of (tokens (B, S, D), frame numbers (B, T), timestamps (B, T), num_valid (B,))
                     tubelet:int, region:tuple, threshold:float=0.5,
-                    existence_threshold:float=0.2, # slots below this may not be pointed at, nor linked into tracks
+                    existence_threshold:float=0.2, # see `read_window`
                     keep_maps:bool=False)->list[WindowPrediction]: # keep each event's `EventMaps`
     "Every window's `WindowPrediction`, batch by batch."
     model.eval()
     dev,vocab,windows = next(model.parameters()).device,model.config.vocabulary,[]
     for tokens,fns,tss,nvs in batches:
-        out = model(tokens.to(dev).float(), mask_absent=True, existence_threshold=existence_threshold)
+        out = model(tokens.to(dev).float())
         windows += [read_window(out, i, fns[i], tss[i], int(nvs[i]), vocab, tubelet, region, threshold, existence_threshold, keep_maps)
                     for i in range(len(tokens))]
     return windows
