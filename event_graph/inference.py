@@ -136,7 +136,9 @@ def link_windows(windows:list[WindowPrediction], w:LinkWeights=LinkWeights())->l
     return tracks
 
 # %% ../nbs/16_inference.ipynb #c39b8bee
-def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray] # `link_windows`'s tracks of these windows
+def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray], # `link_windows`'s tracks of these windows
+                      hides:tuple=('put_in',), # actions whose target may end its track in their window: it went out of sight
+                      sure:float=0.5 # the confidence such an event needs
                       )->tuple[list[WindowPrediction], list[np.ndarray]]:
     "Windows and tracks where a track that ends in a window goes on as a track of the same category that starts there."
     tracks,windows = [t.copy() for t in tracks],list(windows)
@@ -145,8 +147,9 @@ def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray] # 
         for t in ids[ids>=0].tolist(): first.setdefault(t, i); last[t] = i
     for i,win in enumerate(windows):
         ids,cat,boxes,half = tracks[i],win.category.argmax(1),win.boxes.copy(),len(win.frame_numbers)//2
-        live = np.flatnonzero(ids>=0)
-        ends,starts = [s for s in live if last[ids[s]]==i],[s for s in live if first[ids[s]]==i and last[ids[s]]>i]
+        live,hidden = np.flatnonzero(ids>=0),{e['target'] for e in win.events if e['action'] in hides and e['confidence']>=sure}
+        ends = [s for s in live if last[ids[s]]==i and s not in hidden]
+        starts = [s for s in live if first[ids[s]]==i and last[ids[s]]>i]
         for s in ends:
             same = [n for n in starts if cat[n]==cat[s]]
             if not same: continue
