@@ -140,7 +140,7 @@ def join_split_tracks(windows:list[WindowPrediction], tracks:list[np.ndarray], #
                       hides:tuple=('put_in',), # actions whose target may end its track in their window: it went out of sight
                       sure:float=0.5 # the confidence such an event needs
                       )->tuple[list[WindowPrediction], list[np.ndarray]]:
-    "Windows and tracks where a track that ends in a window goes on as a track of the same category that starts there."
+    "Windows and tracks where a track that ends in a window, unless put out of sight there, goes on as a track of the same category that starts there."
     tracks,windows = [t.copy() for t in tracks],list(windows)
     first,last = {},{}   # the first and last window of each track
     for i,ids in enumerate(tracks):
