@@ -2,24 +2,32 @@
 
     python bench/diagnose_events.py --data synth-data     # the shipped model, 240 tuning videos
 
-Builds one graph per tuning video with `event_graph.inference.predict_features` (confidence 0.5) and prints three tables:
+Builds one graph per tuning video with `event_graph.inference.predict_features` (confidence 0.5) and prints:
 graph_f1@1s by what must be right (the moment only, then the action, the four objects, everything); for the true events
 that a prediction finds at the right moment (within 1 s) with the right action, the share whose agent, target, source and
-destination are right, per action; and what the wrong targets name instead. A node "on the true target before the event"
+destination are right, per action, and the target's for targets that move around the event and for those that do not;
+and what the wrong targets name instead. A node "on the true target before the event"
 has its box on the true target's (IoU >= 0.5) in at least half of the frames before the event's frame where both
 have one, and "after" likewise.
+
+Two measurements of where moving targets are lost follow. How far apart a moving object is in the two frames of a
+temporal token (the ground truth alone). And, with `--oracle`, the scores of graphs whose tracks are the ground truth's
+identities: every slot whose boxes follow a true object (IoU >= 0.5 on some frame of its window) takes that object's
+identity as its track, which bounds what better linking of the same slots could give.
 """
 import argparse
 from collections import Counter
+from unittest import mock
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
-from event_graph.inference import SHIPPED_CHECKPOINT, predict_features
+from event_graph import inference
+from event_graph.inference import SHIPPED_CHECKPOINT, build_graph, feature_windows, predict_features
 from event_graph.matching import box_iou
-from event_graph.metrics import ROLES, UNALIGNED, align_objects, box_tracks, coded_events, event_matches, graph_f1
+from event_graph.metrics import ROLES, UNALIGNED, align_objects, box_tracks, coded_events, evaluate, event_matches, graph_f1
 from event_graph.schema import OBJECT_ROLES, EventGraph
 from train_synth import prepare # this folder's benchmark: its data preparation
 
@@ -35,6 +43,13 @@ def follows(node, obj, frames)->bool:
     both = ~(a[:, 0].isnan()|b[:, 0].isnan())
     return bool(both.any()) and bool((box_iou(a[both], b[both])>=0.5).double().mean()>=0.5)
 
+def moves(obj, frame:int, span:float)->bool:
+    "Whether `obj`'s box centre moves by more than 5% of the frame within `span` frames either side of `frame`."
+    near = np.array([b for f,b in (obj.boxes or {}).items() if abs(f-frame)<=span])
+    if len(near)<2: return False
+    centre = (near[:, :2]+near[:, 2:])/2
+    return bool(np.linalg.norm(centre[:, None]-centre[None], axis=-1).max()>0.05)
+
 def wrong_target(pred:EventGraph, gt:EventGraph, e, p)->str:
     "What a wrong target names instead of the true one."
     if p.target!=UNALIGNED:
@@ -49,11 +64,57 @@ def wrong_target(pred:EventGraph, gt:EventGraph, e, p)->str:
     other = " of another category" if node.category!=obj.category else ""
     return f"an unaligned node{other}, on the true target {side}"
 
+def tubelet_overlap(graphs:list[EventGraph], tubelet:int=2, fps:float=1.0)->np.ndarray: # frames per temporal token, sampling rate
+    "IoU of an object's boxes on the two frames of a temporal token, for every token in which its box centre moves by more than 3% of the frame."
+    out = []
+    for g in graphs:
+        sampling = round(g.metadata['fps']/fps) # source frames between two sampled ones
+        for n in g.nodes:
+            b = n.boxes or {}
+            for f in b:
+                if f%(tubelet*sampling) or f+sampling not in b: continue   # sampled frames f and f+sampling share a token
+                x,y = np.array(b[f]),np.array(b[f+sampling])
+                if np.linalg.norm((x[:2]+x[2:]-y[:2]-y[2:])/2)>0.03: out.append(float(box_iou(torch.tensor(x), torch.tensor(y))))
+    return np.array(out)
+
+def slot_owners(win, gt:EventGraph)->np.ndarray:
+    "(K,) index of the true object each slot's boxes follow best (its highest IoU on a frame of the window, >= 0.5), or -1."
+    best,owner = np.full(len(win.boxes), 0.5),np.full(len(win.boxes), -1)
+    for j,tb in enumerate(box_tracks(gt.nodes, win.frame_numbers.tolist())):
+        iou = box_iou(torch.from_numpy(win.boxes).nan_to_num(-1), torch.from_numpy(tb).nan_to_num(-2)[None]).numpy()
+        peak = np.where(np.isnan(tb[:, 0]), 0, iou).max(1)
+        better = peak>=best
+        owner[better],best[better] = j,peak[better]
+    return owner
+
+def identity_oracle(model, pairs, floor:float=0.05)->pd.DataFrame:
+    "graph_f1@1s and event_mAP@1s of the usual graphs and of graphs whose tracks are the true identities of the slots that follow an object."
+    join,rows = inference.join_split_tracks,{}
+    gts = [EventGraph.load(g) for _,g in pairs]
+    wins = [feature_windows(f, model, threshold=floor)[1] for f,_ in pairs]
+    def true_tracks(gt):
+        def rule(windows, tracks): # instead of `join_split_tracks`: the true identities join a moved object's pieces
+            tracks = [t.copy() for t in tracks]
+            for w,t in zip(windows, tracks):
+                own = slot_owners(w, gt)
+                t[(t>=0)&(own>=0)] = 1_000_000+own[(t>=0)&(own>=0)]
+            return windows,tracks
+        return rule
+    for name in ('our tracks', 'true identities'):
+        preds = []
+        for gt,ws in zip(gts, wins):
+            with mock.patch.object(inference, 'join_split_tracks', join if name=='our tracks' else true_tracks(gt)):
+                preds.append(build_graph(gt.video_id, ws, model.config.vocabulary))
+        s = evaluate(preds, gts, threshold=0.5).summary
+        rows[name] = {k: float(s[k]) for k in ('graph_f1@1s', 'event_mAP@1s')}
+    return pd.DataFrame(rows).T
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
     p.add_argument('--checkpoint', type=Path, default=SHIPPED_CHECKPOINT)
     p.add_argument('--limit', type=int, default=None, help='use only the first N tuning videos')
+    p.add_argument('--oracle', action='store_true', help='also score graphs whose tracks are the true identities')
     args = p.parse_args(argv)
     pairs = prepare(args.data, 'tune', load_backbone('tiny'), args.limit)
     model = VJEPAEventDecoder.load(args.checkpoint)
@@ -65,14 +126,24 @@ def main(argv=None):
     rows,kinds = [],Counter()
     for (pr,gt),v in zip(graphs, coded):
         for e,q in found_events(v):
-            rows.append({'action': e.action, **{r: q[r]==e[r] for r in OBJECT_ROLES}})
+            obj,fps = gt.nodes[e.target],gt.metadata.get('fps', 1.0)
+            rows.append({'action': e.action, **{r: q[r]==e[r] for r in OBJECT_ROLES},
+                         'target moves': moves(obj, round(e.time*fps), 4*fps)})
             if q.target!=e.target: kinds[wrong_target(pr, gt, e, q)] += 1
     found = pd.DataFrame(rows)
     table = found.groupby('action')[list(OBJECT_ROLES)].mean().assign(events=found.groupby('action').size())
     table.loc['all'] = [*found[list(OBJECT_ROLES)].mean(), len(found)]
     print("\nTrue events found at the right moment with the right action: share with each object right")
     print(table.round(3).astype({'events': int}).to_string())
+    print("\nThe target right, by whether it moves within 4 s of the event")
+    print(found.groupby('target moves').target.agg(['mean', 'size']).rename(columns={'mean': 'right', 'size': 'events'}).round(3).to_string())
     print(f"\nThe {sum(kinds.values())} wrong targets name")
     print(pd.Series(kinds).sort_values(ascending=False).to_string())
+    iou = tubelet_overlap([gt for _,gt in graphs])
+    print(f"\nA moving object's boxes on the two frames of a temporal token ({len(iou)} tokens): IoU mean {iou.mean():.3f}, "
+          f"median {np.median(iou):.3f}, under 0.5 in {(iou<0.5).mean():.1%}")
+    if args.oracle:
+        print("\nTracks from our linking, and from the true identities of the slots that follow an object (floor 0.05, F1 at 0.5):")
+        print(identity_oracle(model, pairs).round(3).to_string())
 
 if __name__=='__main__': main()
