@@ -17,8 +17,8 @@ identity as its track, which bounds what better linking of the same slots could 
 """
 import argparse
 from collections import Counter
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 import numpy as np
 import pandas as pd
 import torch
@@ -87,27 +87,23 @@ def slot_owners(win, gt:EventGraph)->np.ndarray:
         owner[better],best[better] = j,peak[better]
     return owner
 
-def identity_oracle(model, pairs, floor:float=0.05)->pd.DataFrame:
+def identity_oracle(model, pairs, gts:list[EventGraph], floor:float=0.05)->pd.DataFrame: # the videos, their ground truth
     "graph_f1@1s and event_mAP@1s of the usual graphs and of graphs whose tracks are the true identities of the slots that follow an object."
-    join,rows = inference.join_split_tracks,{}
-    gts = [EventGraph.load(g) for _,g in pairs]
-    wins = [feature_windows(f, model, threshold=floor)[1] for f,_ in pairs]
     def true_tracks(gt):
-        def rule(windows, tracks): # instead of `join_split_tracks`: the true identities join a moved object's pieces
+        def rule(windows, tracks): # in place of `join_split_tracks`: the true identities join a moved object's pieces
             tracks = [t.copy() for t in tracks]
             for w,t in zip(windows, tracks):
-                own = slot_owners(w, gt)
-                t[(t>=0)&(own>=0)] = 1_000_000+own[(t>=0)&(own>=0)]
+                known = (t>=0)&((own := slot_owners(w, gt))>=0)
+                t[known] = 1_000_000+own[known]
             return windows,tracks
         return rule
-    for name in ('our tracks', 'true identities'):
-        preds = []
-        for gt,ws in zip(gts, wins):
-            with mock.patch.object(inference, 'join_split_tracks', join if name=='our tracks' else true_tracks(gt)):
-                preds.append(build_graph(gt.video_id, ws, model.config.vocabulary))
-        s = evaluate(preds, gts, threshold=0.5).summary
-        rows[name] = {k: float(s[k]) for k in ('graph_f1@1s', 'event_mAP@1s')}
-    return pd.DataFrame(rows).T
+    ours,oracle = [],[]
+    for (f,_),gt in zip(pairs, gts):
+        wins = feature_windows(f, model, threshold=floor)[1]
+        ours.append(build_graph(gt.video_id, wins, model.config.vocabulary))
+        with mock.patch.object(inference, 'join_split_tracks', true_tracks(gt)): oracle.append(build_graph(gt.video_id, wins, model.config.vocabulary))
+    summary = lambda preds: {k: float(evaluate(preds, gts, threshold=0.5).summary[k]) for k in ('graph_f1@1s', 'event_mAP@1s')}
+    return pd.DataFrame({'our tracks': summary(ours), 'true identities': summary(oracle)}).T
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,6 +140,6 @@ def main(argv=None):
           f"median {np.median(iou):.3f}, under 0.5 in {(iou<0.5).mean():.1%}")
     if args.oracle:
         print("\nTracks from our linking, and from the true identities of the slots that follow an object (floor 0.05, F1 at 0.5):")
-        print(identity_oracle(model, pairs).round(3).to_string())
+        print(identity_oracle(model, pairs, [gt for _,gt in graphs]).round(3).to_string())
 
 if __name__=='__main__': main()
