@@ -26,7 +26,7 @@ def token_boxes(boxes:dict|None, # source frame number -> (x0, y0, x1, y1), as `
                 frame_numbers, num_valid:int, # the clip's sampled frame numbers, and how many are real (not padding)
                 tubelet:int, # sampled frames per temporal token
                 region:tuple)->torch.Tensor: # the part of the frame the backbone sees (`crop_region`)
-    "(T', 4) box of an object in each temporal token, in the crop's coordinates; NaN where it is not seen."
+    "(F/tubelet, 4) box of an object on each group of `tubelet` frames (their union), in the crop's coordinates; NaN where it is not seen."
     fn = np.asarray(frame_numbers)
     per_frame = np.full((len(fn), 4), np.nan)
     for i,f in enumerate(fn[:num_valid]):
@@ -60,8 +60,8 @@ def clip_target(graph:EventGraph, # ground truth of the whole video
     ids = lambda key: torch.tensor([index[getattr(e, key)] if getattr(e, key) is not None else -1 for e in events], dtype=torch.long)
     boxes = masks = None
     if any(n.boxes for n in nodes):
-        boxes = torch.stack([token_boxes(n.boxes, frame_numbers, num_valid, tubelet, region) for n in nodes])
-        masks = boxes_to_masks(boxes, grid[1:])
+        boxes = torch.stack([token_boxes(n.boxes, frame_numbers, num_valid, 1, region) for n in nodes])   # a box per frame
+        masks = boxes_to_masks(torch.stack([token_boxes(n.boxes, frame_numbers, num_valid, tubelet, region) for n in nodes]), grid[1:])
     target = ClipTarget(torch.tensor([vocab.category_index(n.category) for n in nodes], dtype=torch.long), masks, boxes,
                         actions=torch.tensor([vocab.action_index(e.action) for e in events], dtype=torch.long),
                         agents=ids('agent'), targets=ids('target'), sources=ids('source'), destinations=ids('destination'),

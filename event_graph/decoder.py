@@ -76,7 +76,11 @@ class DecoderConfig:
     pointer:str='similarity' # 'similarity' (query-slot), or 'index': the reference's classifier over slot positions
     temporal:bool=True # False: average each slot's trajectory over time, as the reference did (for ablations)
 
-    def __post_init__(self): self.grid = tuple(self.grid)
+    def __post_init__(self):
+        self.grid = tuple(self.grid)
+        if self.num_frames%self.grid[0]: raise ValueError(f"{self.num_frames} frames do not divide into {self.grid[0]} temporal tokens")
+    @property
+    def frames_per_token(self)->int: return self.num_frames//self.grid[0]
     @property
     def vocabulary(self)->Vocabulary: return Vocabulary.from_dict(self.vocab)
     @property
@@ -93,7 +97,7 @@ class EventDecoder(nn.Module):
         self.queries = nn.Parameter(torch.randn(cfg.num_queries, d)*d**-0.5)
         self.time_embed = nn.Parameter(torch.randn(t, d)*d**-0.5)   # one per temporal token
         self.memory_norm = nn.LayerNorm(d)
-        self.identity_proj,self.presence_proj,self.motion_proj = nn.Linear(d, d),nn.Linear(1, d),nn.Linear(8, d)
+        self.identity_proj,self.presence_proj,self.motion_proj = nn.Linear(d, d),nn.Linear(1, d),nn.Linear(8*cfg.frames_per_token, d)
         self.layers = nn.ModuleList(nn.TransformerDecoderLayer(d, cfg.num_heads, cfg.ffn_dim, cfg.dropout, batch_first=True, norm_first=True)
                                     for _ in range(cfg.num_layers))
         self.norm = nn.LayerNorm(d)
@@ -108,7 +112,7 @@ class EventDecoder(nn.Module):
 
     def memory(self, objs:ObjectSlots)->torch.Tensor:
         "(B, K*T', d): each slot at each temporal token, with its identity, presence, place, motion and the time step; (B, K, d) if not `temporal`."
-        where = corners_to_centre(objs.boxes)                                   # (B, K, T', 4)
+        where = corners_to_centre(objs.boxes).unflatten(2, (objs.trajectory.shape[2], -1)).flatten(3)   # (B, K, T', 4 per frame)
         motion = torch.cat([where, F.pad(where.diff(dim=2), (0, 0, 1, 0))], -1)   # place, and its change since the last time step
         traj = (objs.trajectory+self.identity_proj(objs.identity)[:, :, None]+self.presence_proj(objs.presence[..., None])
                 +self.motion_proj(motion))
@@ -156,7 +160,8 @@ class VJEPAEventDecoder(nn.Module):
         super().__init__()
         self.config = DecoderConfig(**{**(asdict(config) if config else {}), **overrides})
         c = self.config
-        self.pooling = ObjectPooling(c.hidden_size, c.d_model, c.num_slots, c.slot_iters, c.num_categories, c.slot_init_noise, c.slot_sharpness)
+        self.pooling = ObjectPooling(c.hidden_size, c.d_model, c.num_slots, c.slot_iters, c.num_categories, c.slot_init_noise, c.slot_sharpness,
+                                     frames_per_token=c.frames_per_token)
         self.decoder = EventDecoder(c)
 
     def forward(self, tokens:torch.Tensor, # (B, S, D) backbone tokens
@@ -189,7 +194,7 @@ def permute_slots(objs:ObjectSlots, perm:torch.Tensor)->ObjectSlots:
     return ObjectSlots(*(getattr(objs, f.name)[:, perm] for f in fields(objs)))
 
 # %% ../nbs/09_decoder.ipynb #725fd428
-CHECKPOINT_FORMAT = 'event_graph.decoder/1'
+CHECKPOINT_FORMAT = 'event_graph.decoder/2'  # /1: one box per temporal token, before 2026-12-02
 
 def config_differences(found:DecoderConfig, expected:DecoderConfig)->list[str]:
     "What differs between two configs, one phrase each."
@@ -210,6 +215,7 @@ def read_checkpoint(path)->tuple[DecoderConfig, dict]:
         with safe_open(path, 'pt') as f: md,state = f.metadata() or {},{k: f.get_tensor(k) for k in f.keys()}
     except FileNotFoundError: raise InputError(path, "no such file") from None
     except Exception as e: raise InputError(path, f"not a readable safetensors file ({str(e).splitlines()[0]})") from None
+    if md.get('format')=='event_graph.decoder/1': raise InputError(path, "written by an older event_graph (one box per temporal token); train it again")
     if md.get('format')!=CHECKPOINT_FORMAT: raise InputError(path, f"not an event_graph decoder checkpoint (format {md.get('format')!r})")
     try: return DecoderConfig(**json.loads(md['config'])),state
     except TypeError as e: raise InputError(path, f"unknown configuration ({e})") from None

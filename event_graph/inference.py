@@ -56,12 +56,11 @@ class EventMaps:
         return {r: m[hit[0]//self.tubelet] for r,m in self.maps.items()} if len(hit) else {}
 
 # %% ../nbs/16_inference.ipynb #12a0b164
-def frame_boxes(boxes:torch.Tensor, # (K, T', 4) boxes of one window's slots, fractions of the crop the backbone sees
-                tubelet:int, # sampled frames per temporal token
+def frame_boxes(boxes:torch.Tensor, # (K, F, 4) boxes of one window's slots on its frames, fractions of the crop the backbone sees
                 region:tuple=(0.0, 0.0, 1.0, 1.0))->np.ndarray: # the crop, as fractions of the frame
-    "(K, T'*tubelet, 4) box of each slot on each sampled frame, as fractions of the full frame, kept inside the crop."
+    "(K, F, 4) the same boxes as fractions of the full frame, kept inside the crop."
     x0,y0,x1,y1 = region
-    return boxes.float().clamp(0, 1).repeat_interleave(tubelet, 1).cpu().numpy()*[x1-x0, y1-y0, x1-x0, y1-y0]+[x0, y0, x0, y0]
+    return boxes.float().clamp(0, 1).cpu().numpy()*[x1-x0, y1-y0, x1-x0, y1-y0]+[x0, y0, x0, y0]
 
 # %% ../nbs/16_inference.ipynb #fd35ebf9
 def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder`)
@@ -93,7 +92,7 @@ def read_window(out:dict, # the model's output for a batch (`VJEPAEventDecoder`)
     exists = existence>=existence_threshold
     exists[[e[r] for e in events for r in OBJECT_ROLES if e[r] is not None]] = True   # what an event names is an object
     return WindowPrediction(fn, ts, exists.cpu().numpy(), existence.cpu().numpy(), ident.cpu().numpy(),
-                            objs.category.float().softmax(-1).cpu().numpy(), frame_boxes(objs.boxes, tubelet, region)[:, :n],
+                            objs.category.float().softmax(-1).cpu().numpy(), frame_boxes(objs.boxes, region)[:, :n],
                             events)
 
 # %% ../nbs/16_inference.ipynb #2ff35b19

@@ -26,7 +26,7 @@ class ClipTarget:
     "The ground truth of one clip, as indices the model's heads use."
     categories:torch.Tensor # (N,) category index of each object
     masks:torch.Tensor|None=None # (N, T', H', W') share of each grid cell the object covers; None when there are no boxes
-    boxes:torch.Tensor|None=None # (N, T', 4) box of each object at each temporal token, as fractions; NaN where not visible
+    boxes:torch.Tensor|None=None # (N, F, 4) box of each object on each sampled frame, as fractions; NaN where not visible
     actions:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) action index of each event
     agents:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) object index
     targets:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) object index
@@ -95,12 +95,12 @@ def generalized_iou(a:torch.Tensor, b:torch.Tensor)->torch.Tensor: # (..., 4) bo
     return iou-(hull-union)/hull.clamp(min=1e-7)
 
 # %% ../nbs/10_matching.ipynb #3b8e26df
-def box_costs(boxes:torch.Tensor, # (B, K, T', 4) predicted boxes of the slots
+def box_costs(boxes:torch.Tensor, # (B, K, F, 4) predicted boxes of the slots on each frame
               targets:list[ClipTarget], n:int, # the clips, and objects to pad to
               w:SlotCostWeights=SlotCostWeights())->torch.Tensor:
     "(B, K, n) weighted L1 and 1 - GIoU of each slot's boxes against each object's, averaged over the time steps the object is visible; 0 without boxes."
     unseen = lambda t: boxes.new_full((t.num_objects, boxes.shape[2], 4), torch.nan)
-    true = _pad([unseen(t) if t.boxes is None else t.boxes.to(boxes.device, boxes.dtype) for t in targets], n, fill=torch.nan)[:, None]   # (B, 1, n, T', 4)
+    true = _pad([unseen(t) if t.boxes is None else t.boxes.to(boxes.device, boxes.dtype) for t in targets], n, fill=torch.nan)[:, None]   # (B, 1, n, F, 4)
     seen = ~true.isnan().any(-1)                                                                        # (B, 1, n, T')
     true,pred = true.nan_to_num(0.5),boxes[:, :, None]
     per_step = w.box_l1*(pred-true).abs().sum(-1)+w.box_giou*(1-generalized_iou(pred, true))            # (B, K, n, T')
