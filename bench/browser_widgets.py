@@ -48,9 +48,9 @@ def serve(nb:Path, port:int, env:dict)->subprocess.Popen:
     proc.kill(); raise SystemExit(f"voila did not start; see {nb.parent/'voila.log'}")
 
 def agent_pixels(png:Path)->int:
-    "How many pixels of a screenshot are within 40 of the agent colour."
+    "How many pixels of a screenshot are within 60 of the agent colour (the viewer's JPEG frames shift colours by up to 40)."
     im = np.asarray(Image.open(png).convert('RGB')).astype(int)
-    return int((np.abs(im-ROLE_COLOURS['agent']).max(-1)<40).sum())
+    return int((np.abs(im-ROLE_COLOURS['agent']).max(-1)<60).sum())
 
 def main(out:Path):
     out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +98,7 @@ def main(out:Path):
             check('Loading widget' not in page.inner_text('body'), 'no "Loading widget..." left on the page')
             page.screenshot(path=out/'slider.png', full_page=True)
 
+            image.screenshot(path=out/'frame.png')
             before = caption.inner_text()
             order = [e.id for e in sorted(g.events, key=lambda e: (e.timestamp, e.id))]
             page.locator('.widget-dropdown select').first.select_option(index=order.index(event.id)+1)   # after '(all objects)'
@@ -107,7 +108,8 @@ def main(out:Path):
             page.wait_for_timeout(300)
             image.screenshot(path=out/'event_frame.png')
             page.screenshot(path=out/'event.png', full_page=True)
-            check(agent_pixels(out/'event_frame.png')>500, f"the frame carries the agent colour ({agent_pixels(out/'event_frame.png')} pixels)")
+            painted,plain = agent_pixels(out/'event_frame.png'),agent_pixels(out/'frame.png')
+            check(painted>plain+200, f"the frame carries the agent colour ({painted} pixels; {plain} before the event was picked)")
             check(page.locator('table.event-table tr[style]').count()==1, "one row of the table is highlighted")
 
             before = caption.inner_text()
