@@ -60,8 +60,8 @@ def clip_target(graph:EventGraph, # ground truth of the whole video
     ids = lambda key: torch.tensor([index[getattr(e, key)] if getattr(e, key) is not None else -1 for e in events], dtype=torch.long)
     boxes = masks = None
     if any(n.boxes for n in nodes):
-        boxes = torch.stack([token_boxes(n.boxes, frame_numbers, num_valid, 1, region) for n in nodes])   # a box per frame
-        masks = boxes_to_masks(torch.stack([token_boxes(n.boxes, frame_numbers, num_valid, tubelet, region) for n in nodes]), grid[1:])
+        boxes_per = lambda frames: torch.stack([token_boxes(n.boxes, frame_numbers, num_valid, frames, region) for n in nodes])
+        boxes,masks = boxes_per(1),boxes_to_masks(boxes_per(tubelet), grid[1:])   # a box per frame; masks per temporal token
     target = ClipTarget(torch.tensor([vocab.category_index(n.category) for n in nodes], dtype=torch.long), masks, boxes,
                         actions=torch.tensor([vocab.action_index(e.action) for e in events], dtype=torch.long),
                         agents=ids('agent'), targets=ids('target'), sources=ids('source'), destinations=ids('destination'),
