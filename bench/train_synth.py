@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
-from event_graph.synth import SPLITS, WorldConfig, make_dataset
+from event_graph.synth import SPLITS, WorldConfig, make_dataset, video_name
 from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
@@ -43,12 +43,14 @@ FLOOR = 0.05 # confidence floor of the graphs: low enough for mAP's ranking; F1 
 
 def peak_rss_gb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20
 
-def prepare(data:Path, split:str, backbone, limit:int=None)->list:
-    "Render a split's videos and extract their features, both only where missing; (feature file, graph) pairs."
+def prepare(data:Path, split:str, backbone, limit:int=None, seeds=None)->list:
+    "Render a split's videos and extract their features, both only where missing; (feature file, graph) pairs of its seeds alone."
+    seeds = SPLITS[split] if seeds is None else seeds
     videos,feats = data/'videos'/split,data/'features'/split
-    make_dataset(videos, SPLITS[split], WorldConfig())
+    make_dataset(videos, seeds, WorldConfig())
     extract_features(videos, feats, backbone)
-    return pair_files(feats, videos)[:limit]
+    names = {video_name(s) for s in seeds} # other videos in the folder are not the benchmark's
+    return [(f, g) for f,g in pair_files(feats, videos) if f.stem in names][:limit]
 
 def predict(model, pairs)->tuple[list, list]:
     "Predicted graphs (confidence floor FLOOR) and ground-truth graphs of some videos."
@@ -75,7 +77,7 @@ def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, p
     model_kw,loss_kw,slot_kw = VARIANTS[name]
     torch.manual_seed(args.seed)
     model = VJEPAEventDecoder(hidden_size=192, grid=(8, 8, 8), **MODEL, **model_kw)
-    cfg = TrainConfig(epochs=args.epochs, batch_size=16, lr=args.lr, warmup_epochs=1, patience=args.epochs, seed=args.seed)
+    cfg = TrainConfig(epochs=args.epochs, batch_size=16, lr=args.lr, warmup_epochs=args.warmup_epochs, patience=args.epochs, seed=args.seed)
     out = args.out/name.replace(' ', '_')
     if out.exists() and not args.resume: shutil.rmtree(out)
     history = fit(model, train, valid, cfg, out, weights=LossWeights(**loss_kw), slot_weights=SlotCostWeights(**slot_kw))
@@ -112,12 +114,16 @@ def main(argv=None):
     p.add_argument('--variants', nargs='+', default=['ours', 'reference choices'], choices=list(VARIANTS))
     p.add_argument('--epochs', type=int, default=6)
     p.add_argument('--lr', type=float, default=7e-4)
+    p.add_argument('--warmup-epochs', type=float, default=1.0)
+    p.add_argument('--train-videos', type=int, default=len(SPLITS['train']), help='train on the worlds of seeds 0 to N-1 (the fixed split is the first 3 600)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--limit', type=int, default=None, help='use only the first N videos of each split (to try the script out)')
     p.add_argument('--evaluate', type=Path, nargs='+', default=None, help='score these trained checkpoints instead of training')
     args = p.parse_args(argv)
+    others = min(min(seeds) for split,seeds in SPLITS.items() if split!='train')
+    if not 0<args.train_videos<=others: p.error(f"--train-videos must be 1 to {others}: higher seeds belong to the other splits")
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone('tiny')
@@ -126,7 +132,7 @@ def main(argv=None):
         rows = {str(c): scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs['test']) for c in args.evaluate}
         print(markdown(pd.DataFrame(rows)))
         return
-    pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('train', 'valid', 'test', 'tune')}
+    pairs = {s: prepare(args.data, s, backbone, args.limit, range(args.train_videos) if s=='train' else None) for s in ('train', 'valid', 'test', 'tune')}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips, {len(valid)} validation clips, "
           f"{len(pairs['test'])} test videos")
