@@ -4,8 +4,8 @@
     python bench/train_synth.py --variants ours --ship   # also copy the trained model into the package
     python bench/train_synth.py --evaluate event_graph/assets/synth-decoder.safetensors   # score a trained model, no training
 
-Renders the splits of `event_graph.synth.SPLITS` (once; reused after), extracts their features with the shipped tiny
-backbone (once), trains each variant for the same number of epochs, builds one graph per test video with
+Renders the splits of `event_graph.synth.SPLITS` (once; reused after), extracts their features with a backbone (once; the
+shipped `tiny` unless --backbone says otherwise), trains each variant for the same number of epochs, builds one graph per test video with
 `event_graph.inference.predict_features`, and scores the graphs with `event_graph.metrics.evaluate` (F1 at confidence 0.5,
 and at the threshold that is best on the tuning videos). Prints a markdown
 table and writes it, the per-epoch histories and the curves under --out.
@@ -43,10 +43,14 @@ FLOOR = 0.05 # confidence floor of the graphs: low enough for mAP's ranking; F1 
 
 def peak_rss_gb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20
 
+def feature_folder(data:Path, backbone)->Path:
+    "Where the features of one backbone are kept: DATA/features/<backbone name, made a folder name>."
+    return data/'features'/''.join(c if c.isalnum() or c in '-_.' else '_' for c in backbone.name)
+
 def prepare(data:Path, split:str, backbone, limit:int=None, seeds=None)->list:
     "Render a split's videos and extract their features, both only where missing; (feature file, graph) pairs of its seeds alone."
     seeds = SPLITS[split] if seeds is None else seeds
-    videos,feats = data/'videos'/split,data/'features'/split
+    videos,feats = data/'videos'/split,feature_folder(data, backbone)/split
     make_dataset(videos, seeds, WorldConfig())
     extract_features(videos, feats, backbone)
     names = {video_name(s) for s in seeds} # other videos in the folder are not the benchmark's
@@ -118,6 +122,7 @@ def main(argv=None):
     p.add_argument('--aux', action='store_true', help="also train on the earlier decoder layers' outputs (auxiliary losses)")
     p.add_argument('--train-videos', type=int, default=len(SPLITS['train']), help='train on the worlds of seeds 0 to N-1 (the fixed split is the first 3 600)')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--backbone', default='tiny', help="the frozen backbone: 'tiny' (random weights), 'tiny-pretrained', 'hf:<folder>'")
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--limit', type=int, default=None, help='use only the first N videos of each split (to try the script out)')
@@ -127,7 +132,7 @@ def main(argv=None):
     if not 0<args.train_videos<=others: p.error(f"--train-videos must be 1 to {others}: higher seeds belong to the other splits")
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
-    backbone = load_backbone('tiny')
+    backbone = load_backbone(args.backbone)
     if args.evaluate: # only the splits that scoring reads
         pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('valid', 'test', 'tune')}
         rows = {str(c): scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs['test']) for c in args.evaluate}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_backbone.ipynb #1d997cf2
 from __future__ import annotations
-import math
+import hashlib, math
 from importlib.resources import files
 from pathlib import Path
 import torch
@@ -14,8 +14,9 @@ from .core import InputError
 from .transforms import clips_to_batch
 
 # %% auto #0
-__all__ = ['TINY_BACKBONE_DIR', 'HUB_REPO', 'HUB_CHECKPOINT_KEYS', 'Backbone', 'tiny_vjepa2_config', 'build_tiny_backbone',
-           'load_hf_backbone', 'load_tiny_backbone', 'hub_encoder_state', 'load_hub_backbone', 'load_backbone']
+__all__ = ['TINY_BACKBONE_DIR', 'TINY_PRETRAINED_DIR', 'HUB_REPO', 'HUB_CHECKPOINT_KEYS', 'weights_digest', 'Backbone',
+           'spec_differences', 'tiny_vjepa2_config', 'build_tiny_backbone', 'load_hf_backbone', 'load_tiny_backbone',
+           'hub_encoder_state', 'load_hub_backbone', 'load_backbone']
 
 # %% ../nbs/06_backbone.ipynb #d9b4e14e
 def _run_vjepa2(m, x): return m(pixel_values_videos=x, skip_predictor=True).last_hidden_state
@@ -25,6 +26,12 @@ _RUNNERS = {'vjepa2': _run_vjepa2, 'videomae': _run_videomae, 'hub': _run_hub}
 def _device(device=None): return device or ('cuda' if torch.cuda.is_available() else 'cpu')
 
 # %% ../nbs/06_backbone.ipynb #0357025e
+def weights_digest(module:nn.Module)->str:
+    "A short fingerprint of a model's weights: two encoders share it only if every weight is the same."
+    h = hashlib.blake2b(digest_size=8)
+    for k,v in module.state_dict().items(): h.update(k.encode()); h.update(v.detach().float().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
 class Backbone(nn.Module):
     "A frozen video encoder: clips in, spatiotemporal tokens `(B, S, D)` out."
     def __init__(self, encoder:nn.Module, # the wrapped model
@@ -39,6 +46,7 @@ class Backbone(nn.Module):
         super().__init__()
         store_attr()
         self.encoder.eval().requires_grad_(False)
+        self.weights = weights_digest(encoder)
 
     @property
     def layout(self)->str: return 'hub' if self.family=='hub' else 'hf'
@@ -53,7 +61,12 @@ class Backbone(nn.Module):
 def spec(self:Backbone)->dict:
     "Everything that determines the tokens: recorded beside cached features."
     return dict(name=self.name, family=self.family, crop=self.crop, patch=self.patch, tubelet=self.tubelet,
-                dim=self.dim, short=self.short, mode=self.mode, hierarchical=self.hierarchical)
+                dim=self.dim, short=self.short, mode=self.mode, hierarchical=self.hierarchical, weights=self.weights)
+
+def spec_differences(found:dict, expected:dict)->list[str]: # two `Backbone.spec`s
+    "What differs between two backbone specs, one phrase each; names count only where a weights fingerprint is missing."
+    fingerprinted = bool(found.get('weights') and expected.get('weights'))
+    return [f"{k} is {found.get(k)!r} (expected {v!r})" for k,v in expected.items() if (k!='name' or not fingerprinted) and found.get(k)!=v]
 
 @patch
 def grid(self:Backbone, num_frames:int)->tuple[int, int, int]: # frames per clip
@@ -100,10 +113,11 @@ def encode(self:Backbone, clips, # `Clip`s or (T, H, W, 3) uint8 arrays
     return torch.cat([self(self.preprocess(clips[i:i+batch_size])).cpu() for i in range(0, len(clips), batch_size)])
 
 # %% ../nbs/06_backbone.ipynb #26c2c105
-TINY_BACKBONE_DIR = files('event_graph')/'assets'/'tiny-vjepa2'
+TINY_BACKBONE_DIR = files('event_graph')/'assets'/'tiny-vjepa2' # never trained: 'tiny'
+TINY_PRETRAINED_DIR = files('event_graph')/'assets'/'tiny-vjepa2-pretrained' # pretrained (`06a_pretrain`): 'tiny-pretrained'
 
 def tiny_vjepa2_config():
-    "Configuration of the shipped tiny V-JEPA 2: 128 pixels, 16 frames, 4 layers of width 192."
+    "Configuration of the tiny V-JEPA 2: 128 pixels, 16 frames, 4 layers of width 192 (pretraining widens its predictor: `06a_pretrain`)."
     from transformers import VJEPA2Config
     return VJEPA2Config(crop_size=128, frames_per_clip=16, hidden_size=192, num_hidden_layers=4, num_attention_heads=3,
                         mlp_ratio=4.0, pred_hidden_size=64, pred_num_hidden_layers=1, pred_num_attention_heads=2,
@@ -111,7 +125,7 @@ def tiny_vjepa2_config():
 
 def build_tiny_backbone(path, # the folder to write `config.json` and `model.safetensors` into
                         seed:int=0): # initialisation seed
-    "Build the tiny V-JEPA 2 from its config and a seed, and save it in fp16 with `save_pretrained`."
+    "Build the untrained tiny V-JEPA 2 from its config and a seed, and save it in fp16 with `save_pretrained`."
     from transformers import VJEPA2Model
     torch.manual_seed(seed)
     VJEPA2Model(tiny_vjepa2_config()).half().save_pretrained(path)
@@ -133,9 +147,10 @@ def load_hf_backbone(source:str, # a Hugging Face hub id, or a local folder with
     return Backbone(model.to(_device(device)), name, patch=cfg.patch_size, dim=cfg.hidden_size, mode=mode, **geo)
 
 # %% ../nbs/06_backbone.ipynb #cf61c78d
-def load_tiny_backbone(mode:str='crop', device=None)->Backbone:
-    "The tiny V-JEPA 2 shipped in the package (random fixed weights; see above)."
-    return load_hf_backbone(str(TINY_BACKBONE_DIR), mode, device, name='tiny')
+def load_tiny_backbone(mode:str='crop', device=None,
+                       pretrained:bool=False)->Backbone: # True: the one pretrained with V-JEPA's objective
+    "The tiny V-JEPA 2 shipped in the package: random ('tiny') or pretrained ('tiny-pretrained'); see above."
+    return load_hf_backbone(str(TINY_PRETRAINED_DIR if pretrained else TINY_BACKBONE_DIR), mode, device, name='tiny-pretrained' if pretrained else 'tiny')
 
 # %% ../nbs/06_backbone.ipynb #a79681ed
 HUB_REPO = 'facebookresearch/vjepa2'
@@ -179,13 +194,13 @@ def load_hub_backbone(entry:str, # a torch.hub entry, e.g. 'vjepa2_1_vit_giant_3
                     dim=encoder.embed_dim*(4 if hierarchical else 1), mode=mode, hierarchical=hierarchical)
 
 # %% ../nbs/06_backbone.ipynb #503f326a
-def load_backbone(spec:str='tiny', # 'tiny', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+def load_backbone(spec:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
                   weights:str=None, # torch.hub only: the checkpoint file
                   mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
                   device=None, **kwargs)->Backbone: # further arguments for `load_hub_backbone`
     "Load a frozen backbone from a spec string."
     kind,_,source = spec.partition(':')
-    if spec=='tiny': return load_tiny_backbone(mode, device)
+    if spec in ('tiny', 'tiny-pretrained'): return load_tiny_backbone(mode, device, pretrained=spec=='tiny-pretrained')
     if kind=='hf' and source: return load_hf_backbone(source, mode, device)
     if kind=='hub' and source: return load_hub_backbone(source, weights, mode=mode, device=device, **kwargs)
-    raise InputError(spec, "unknown backbone: use 'tiny', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'")
+    raise InputError(spec, "unknown backbone: use 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'")

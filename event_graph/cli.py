@@ -21,7 +21,8 @@ from .schema import EventGraph, check_graph_file, events_table
 from .annotations import check_vlm_annotation_file
 from .video import open_video, iter_clips, clip_sheet
 from .backbone import load_backbone
-from .features import extract_features
+from .features import extract_features, find_videos
+from .pretrain import PretrainConfig, pretrain as pretrain_backbone
 from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, event_title
 from .inference import load_model, predict_video, check_fits, save_maps
 from .data import EventClips, pair_files, split_by_video
@@ -30,7 +31,8 @@ from .train import TrainConfig, fit, leave_process_group
 from .metrics import evaluate as evaluate_graphs, plot_scores
 
 # %% auto #0
-__all__ = ['COMMANDS', 'version', 'validate', 'sample', 'extract', 'synth', 'train', 'evaluate', 'predict', 'demo', 'main']
+__all__ = ['COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate', 'predict', 'demo',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #a0fae21d
 @call_parse
@@ -80,11 +82,29 @@ def sample(video:str, # a video file
         with atomic_write(sheet) as tmp: clip_sheet(first).save(tmp)
         print(f"contact sheet: {sheet}")
 
+# %% ../nbs/90_cli.ipynb #f60b2550
+@call_parse
+def pretrain(videos:Param('unlabeled video files or folders (searched recursively)', str, nargs='+'),
+             out:str='pretrained', # the run's folder: checkpoint, history.csv and, at the end, the model (config.json, model.safetensors)
+             init:str=None, # a V-JEPA 2 to go on from (Hugging Face hub id or folder); default a fresh tiny V-JEPA 2
+             steps:int=PretrainConfig.steps, batch_size:int=PretrainConfig.batch_size, # optimiser steps; clips per step
+             lr:float=PretrainConfig.lr, # peak learning rate
+             seed:int=0, # initialisation, clips, crops and masks
+             checkpoint_every:int=PretrainConfig.checkpoint_every): # steps between saved states
+    "Pretrain a V-JEPA 2 backbone on unlabeled videos with V-JEPA's objective; resumes a stopped run."
+    files = [v for v,_ in find_videos(videos)]
+    if not files: raise InputError(' '.join(videos), "no video files found")
+    cfg = PretrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, checkpoint_every=checkpoint_every)
+    history = pretrain_backbone(files, out, cfg, init)
+    if len(history)<cfg.steps: return 1
+    print(f"{len(history)} steps on {len(files)} videos: loss {history.loss.iloc[0]:.3f} -> {history.loss.tail(10).mean():.3f}; "
+          f"model in {out} (use --backbone hf:{out})")
+
 # %% ../nbs/90_cli.ipynb #c90d2a3f
 @call_parse
 def extract(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
             out:str='features', # the folder of feature files
-            backbone:str='tiny', # 'tiny', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+            backbone:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
             weights:str=None, # hub backbones: the checkpoint file
             mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
             fps:float=1.0, size:int=16, stride:int=8, # sampling: frames per second, frames per clip, frames between clip starts
@@ -208,7 +228,7 @@ def _writable(path:Path)->Path:
 @call_parse
 def predict(video:str, # a video file decord or PyAV can read
             out:str=None, # the graph file to write; default the video's name with .json, in the current folder
-            backbone:str='tiny', # 'tiny', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+            backbone:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
             weights:str=None, # hub backbones: the checkpoint file
             mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
             checkpoint:str=None, # the decoder checkpoint; default the shipped synthetic-world model
@@ -250,7 +270,7 @@ def demo(seed:int=200_000, # the synthetic world to render; default the first te
 
 # %% ../nbs/90_cli.ipynb #5b6ef00c
 COMMANDS = {'version': version, 'demo': demo, 'predict': predict, 'validate': validate, 'sample': sample, 'synth': synth,
-            'extract': extract, 'train': train, 'evaluate': evaluate}
+            'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate}
 
 def _usage()->str:
     lines = [f"usage: event-graph COMMAND [options]   (event_graph {event_graph.__version__})", '', 'commands:']

@@ -15,6 +15,7 @@ from .vocab import Vocabulary, REFERENCE_VOCAB
 from .annotations import load_vlm_annotation, local_frame_index
 from .transforms import crop_region
 from .features import FeatureFile, feature_files
+from .backbone import spec_differences
 from .matching import ClipTarget, boxes_to_masks
 
 # %% auto #0
@@ -77,12 +78,15 @@ class EventClips(Dataset):
     "Every clip of some videos: tokens from their feature files, targets from their graphs."
     def __init__(self, pairs:list, # (feature file, graph file or `EventGraph`) of each video
                  vocab:Vocabulary|None=None): # class indices of this vocabulary; default each graph's own
-        self.files,self.items = [],[]
+        self.files,self.items,self.backbone = [],[],None
         for fpath,g in pairs:
             feats = FeatureFile(fpath)
             graph = g if isinstance(g, EventGraph) else EventGraph.load(g)
             _check_pair(feats, graph, fpath)
             bb = feats.meta['backbone']
+            self.backbone = self.backbone or bb
+            if diff := spec_differences(bb, self.backbone):
+                raise InputError(fpath, f"made by backbone {bb['name']}, the files before it by {self.backbone['name']}: {'; '.join(diff)}")
             w,h = feats.meta['video_size']
             region = crop_region(h, w, bb['crop'], bb['mode'], bb['short'])
             for i in range(len(feats)):

@@ -75,6 +75,7 @@ class DecoderConfig:
     vocab:dict=field(default_factory=REFERENCE_VOCAB.to_dict) # `Vocabulary.to_dict()` of the classes
     pointer:str='similarity' # 'similarity' (query-slot), or 'index': the reference's classifier over slot positions
     temporal:bool=True # False: average each slot's trajectory over time, as the reference did (for ablations)
+    backbone:dict=None # `Backbone.spec` of the tokens it was trained on (set by `fit`); None: not yet trained
 
     def __post_init__(self):
         self.grid = tuple(self.grid)

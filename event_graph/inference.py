@@ -17,7 +17,7 @@ from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event
 from .vocab import Vocabulary
 from .transforms import crop_region
 from .features import FeatureFile
-from .backbone import Backbone
+from .backbone import Backbone, spec_differences
 from .video import open_video, iter_clips, sample_frame_numbers, window_starts
 from .metrics import track_iou
 from .decoder import VJEPAEventDecoder
@@ -228,11 +228,14 @@ def build_graph(video_id:str, windows:list[WindowPrediction], vocab:Vocabulary,
     return EventGraph(video_id, nodes, events, dict(metadata or {}, num_clips=len(windows)), vocab, maps)
 
 # %% ../nbs/16_inference.ipynb #b6767bff
-def check_fits(model:VJEPAEventDecoder, width:int, grid:tuple, where):
-    "Refuse tokens of another width or grid than the model's, naming `where` they come from."
+def check_fits(model:VJEPAEventDecoder, width:int, grid:tuple, where,
+               backbone:dict=None): # the `Backbone.spec` of the tokens, if known
+    "Refuse tokens of another width, grid or backbone than the model was trained on, naming `where` they come from."
     c = model.config
     if width!=c.hidden_size: raise InputError(where, f"tokens have width {width}, the model expects {c.hidden_size} (a checkpoint trained on another backbone?)")
     if tuple(grid)!=tuple(c.grid): raise InputError(where, f"token grid is {tuple(grid)}, the model expects {tuple(c.grid)}")
+    if backbone and c.backbone and (diff := spec_differences(backbone, c.backbone)):
+        raise InputError(where, f"tokens of backbone {backbone['name']}, the model was trained on tokens of {c.backbone['name']}: {'; '.join(diff)}")
 
 @torch.no_grad()
 def predict_windows(model:VJEPAEventDecoder, batches, # iterable of (tokens (B, S, D), frame numbers (B, T), timestamps (B, T), num_valid (B,))
@@ -259,7 +262,7 @@ def feature_windows(features, # a feature file (`extract_features`)
                     keep_maps:bool=False)->tuple[FeatureFile, list[WindowPrediction]]:
     "The feature file, opened, and the `WindowPrediction` of each of its windows."
     f = FeatureFile(features)
-    check_fits(model, f.meta['tokens_shape'][-1], f.grid, f.path)
+    check_fits(model, f.meta['tokens_shape'][-1], f.grid, f.path, f.meta['backbone'])
     bb,(w,h) = f.meta['backbone'],f.meta['video_size']
     batches = ((f[i:i+batch_size], f.frame_numbers[i:i+batch_size], f.timestamps[i:i+batch_size], f.num_valid[i:i+batch_size])
                for i in range(0, len(f), batch_size))
@@ -299,7 +302,7 @@ def predict_video(video, # a video file decord or PyAV can read
                   progress:bool=True, # a progress bar over the windows
                   keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
     "The event graph of a video file: windows through the backbone and the model, batch by batch."
-    check_fits(model, backbone.dim, backbone.grid(size), f"backbone {backbone.name}")
+    check_fits(model, backbone.dim, backbone.grid(size), f"backbone {backbone.name}", backbone.spec)
     info = open_video(video)
     n = len(window_starts(len(sample_frame_numbers(info.timestamps, fps)), size, stride))
     clips = iter_clips(info, fps, size, stride)

@@ -797,4 +797,5 @@ def make_dataset(folder, # where the videos and graphs go
 
 # %% ../nbs/13_synth.ipynb #824e76f2
 SPLITS = dict(train=range(0, 3600), valid=range(100_000, 100_040), test=range(200_000, 200_060), # seeds of each split
-              tune=range(300_000, 300_240)) # for choosing inference settings
+              tune=range(300_000, 300_240), # for choosing inference settings
+              pretrain=range(400_000, 402_000)) # unlabeled videos for pretraining the backbone (`06a_pretrain`)

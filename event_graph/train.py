@@ -19,12 +19,13 @@ from tqdm.auto import tqdm
 from .core import InputError, atomic_write
 from .decoder import DecoderConfig, VJEPAEventDecoder, config_differences
 from .data import EventClips, collate_clips
+from .backbone import spec_differences
 from .matching import SlotCostWeights, _event_slots, _pad, box_iou
 from .loss import ROLES, LossWeights, _flat, paired_boxes, pointer_targets, set_loss
 
 # %% auto #0
 __all__ = ['TRAIN_FORMAT', 'TrainConfig', 'parameter_groups', 'lr_at', 'clip_scores', 'save_training_state',
-           'load_training_state', 'epoch_batches', 'fit', 'plot_history', 'leave_process_group']
+           'load_training_state', 'epoch_batches', 'record_backbone', 'fit', 'plot_history', 'leave_process_group']
 
 # %% ../nbs/15_train.ipynb #cd13b6a6
 @dataclass
@@ -143,6 +144,12 @@ def _agree(value): # process 0's value, on every process
 def _new_progress()->dict:
     return dict(epoch=0, batch=0, step=0, loss_sum=0.0, loss_count=0, running=None, best=None, best_epoch=None, bad_epochs=0, history=[])
 
+def record_backbone(model:VJEPAEventDecoder, train:EventClips):
+    "Write the training features' backbone into the model's config, or refuse features of another backbone than it was trained on."
+    if model.config.backbone is None: model.config.backbone = train.backbone
+    elif diff := spec_differences(train.backbone, model.config.backbone):
+        raise InputError(train.files[0][0].path, f"made by backbone {train.backbone['name']}, the model was trained on {model.config.backbone['name']}: {'; '.join(diff)}")
+
 # %% ../nbs/15_train.ipynb #cc43f1c8
 def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, cfg:TrainConfig=TrainConfig(),
         out=None, # folder for best.safetensors and last.safetensors; None keeps nothing on disk
@@ -151,6 +158,7 @@ def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, c
         progress:bool=True)->pd.DataFrame:
     "Train `model` on `train`, scoring `valid` after every epoch; one row per epoch."
     rank,world = _world()
+    record_backbone(model, train)
     dev = next(model.parameters()).device
     opt = torch.optim.AdamW(parameter_groups(model, cfg.weight_decay), lr=cfg.lr)
     out = Path(out) if out is not None else None
