@@ -5,7 +5,7 @@
 # %% ../nbs/06a_pretrain.ipynb #4a960e4a
 from __future__ import annotations
 import copy, json, math, shutil, tempfile, time
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
