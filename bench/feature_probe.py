@@ -28,20 +28,22 @@ from event_graph.synth import SPLITS, WorldConfig, make_dataset
 from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
+from event_graph.matching import box_iou
 
 MOVE = 0.02 # a box centre that shifts by more than this share of the frame between two frames has moved
 
-def clip_arrays(data:EventClips):
-    "Per clip: tokens (T', H', W', D), coverage (N, T', H', W'), boxes (N, F, 4), categories (N,), and the events."
+def clip_arrays(data:EventClips)->list:
+    "(tokens (T', H', W', D), `ClipTarget`) of every clip with objects and boxes, read once for all the probes."
+    out = []
     for i in range(len(data)):
         tokens,t,_ = data[i]
-        if t.masks is None or not t.num_objects: continue
-        yield tokens.float().view(*t.masks.shape[1:], -1),t
+        if t.masks is not None and t.num_objects: out.append((tokens.float().view(*t.masks.shape[1:], -1), t))
+    return out
 
-def token_probe_data(data:EventClips):
+def token_probe_data(clips:list):
     "(tokens, category, moved) of every token at least half covered by one object."
     xs,cats,moved = [],[],[]
-    for grid,t in clip_arrays(data):
+    for grid,t in clips:
         cover,owner = t.masks.max(0) # (T', H', W')
         keep = cover>=0.5
         fpt = t.boxes.shape[1]//grid.shape[0] # frames per temporal token
@@ -51,10 +53,10 @@ def token_probe_data(data:EventClips):
         xs.append(grid[keep]); cats.append(t.categories[owner[keep]]); moved.append(shift[owner[keep], tt[keep]]>MOVE)
     return torch.cat(xs),torch.cat(cats),torch.cat(moved).long()
 
-def where_probe_data(data:EventClips):
+def where_probe_data(clips:list):
     "(query, (clip, temporal token) of the later tokens, box at the start, box later, moved) per visible object and later temporal token, and the grids."
     out,grids = [],[]
-    for grid,t in clip_arrays(data):
+    for grid,t in clips:
         T,fpt = grid.shape[0],t.boxes.shape[1]//grid.shape[0]
         for n in range(t.num_objects):
             w0 = t.masks[n, 0]
@@ -69,10 +71,10 @@ def where_probe_data(data:EventClips):
     q,at,b0,b,m = zip(*out)
     return torch.stack(q),torch.stack(at),torch.stack(b0),torch.stack(b),torch.stack(m),torch.stack(grids)
 
-def action_probe_data(data:EventClips):
+def action_probe_data(clips:list):
     "(tokens under the target's box at the event's temporal token and the two before and after it, action) of every event."
     xs,ys = [],[]
-    for grid,t in clip_arrays(data):
+    for grid,t in clips:
         T,F_ = grid.shape[0],t.boxes.shape[1]
         for e in range(t.num_events):
             now,mask = int(t.frames[e])*T//F_,t.masks[t.targets[e]]
@@ -126,27 +128,20 @@ def fit_where(train, test, seed:int, epochs:int=400)->tuple[float, float]:
     for _ in range(max(1, epochs//30)): # passes over the pairs: each is costly (every pair attends over a grid)
         for i in torch.randperm(len(q)).split(1024):
             loss = F.l1_loss(probe(norm(q[i]), keys(grids, at[i])), b[i]); opt.zero_grad(); loss.backward(); opt.step()
-    with torch.no_grad(): iou = torch.cat([_pair_iou(probe(norm(qt[i]), keys(grids_t, att[i])), bt[i]) for i in torch.arange(len(qt)).split(4096)])
+    with torch.no_grad(): iou = torch.cat([box_iou(probe(norm(qt[i]), keys(grids_t, att[i])), bt[i]) for i in torch.arange(len(qt)).split(4096)])
     return iou.mean().item(),iou[mt].mean().item()
 
-def _pair_iou(a, b): # (N, 4), (N, 4) -> (N,)
-    lt,rb = torch.maximum(a[:, :2], b[:, :2]),torch.minimum(a[:, 2:], b[:, 2:])
-    inter = (rb-lt).clamp(min=0).prod(-1)
-    area = lambda x: (x[:, 2:]-x[:, :2]).clamp(min=0).prod(-1)
-    return inter/(area(a)+area(b)-inter+1e-9)
-
-def split_videos(data:EventClips, share:float=0.8)->tuple[EventClips, EventClips]:
-    "The clips of the first `share` of the videos, and of the rest."
-    n = max(1, int(len(data.files)*share))
-    first,rest = (EventClips([(f.path, g) for f,g in data.files[s]]) for s in (slice(0, n), slice(n, None)))
-    return first,rest
+def split_videos(pairs:list, share:float=0.8)->tuple[EventClips, EventClips]:
+    "The clips of the first `share` of the videos' (feature file, graph) pairs, and of the rest."
+    n = max(1, int(len(pairs)*share))
+    return EventClips(pairs[:n]),EventClips(pairs[n:])
 
 def probe_backbone(spec:str, videos:Path, data:Path, seeds:int, epochs:int)->list[dict]:
     "Every probe's held-out score on one backbone's tokens, one row per probe seed."
     backbone = load_backbone(spec)
     feats = data/'features'/backbone.name.replace('/', '_').replace(':', '_')/'probe'
     extract_features(videos, feats, backbone)
-    train,test = split_videos(EventClips(pair_files(feats, videos)))
+    train,test = (clip_arrays(d) for d in split_videos(pair_files(feats, videos)))
     tok,tok_t = token_probe_data(train),token_probe_data(test)
     where,where_t = where_probe_data(train),where_probe_data(test)
     act,act_t = action_probe_data(train),action_probe_data(test)
@@ -158,7 +153,7 @@ def probe_backbone(spec:str, videos:Path, data:Path, seeds:int, epochs:int)->lis
                      'moved (balanced accuracy)': fit_classifier(tok[0], tok[2], tok_t[0], tok_t[2], seed, epochs=epochs, balanced=True),
                      'where: box IoU, all': all_iou, 'where: box IoU, moved': moving_iou,
                      'action (accuracy)': fit_classifier(act[0], act[1], act_t[0], act_t[1], seed, hidden=256, epochs=epochs)})
-    stay = _pair_iou(where_t[2], where_t[3])
+    stay = box_iou(where_t[2], where_t[3])
     refs = {'category (balanced accuracy)': 1/len(tok_t[1].unique()), 'moved (balanced accuracy)': 0.5,
             'where: box IoU, all': stay.mean().item(), 'where: box IoU, moved': stay[where_t[4]].mean().item(),
             'action (accuracy)': torch.bincount(act_t[1]).max().item()/len(act_t[1])}

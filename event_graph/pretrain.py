@@ -328,8 +328,8 @@ def pretrain(videos:list, # unlabeled video files
         for step in bar:
             start,pixels = time.perf_counter(),batch.result()
             if step+1<last: batch = reader.submit(read, step+1)
-            history.append(pretrain_step(model, target, opt, pixels, cfg, step) | dict(seconds=0.0))
-            history[-1]['seconds'] = time.perf_counter()-start
+            row = pretrain_step(model, target, opt, pixels, cfg, step)
+            history.append(row | dict(seconds=time.perf_counter()-start))
             bar.set_postfix(loss=f"{history[-1]['loss']:.3f}")
             if (step+1)%cfg.checkpoint_every==0 or step+1==last:
                 _save_state(ckpt, model, target, opt, cfg, history)
