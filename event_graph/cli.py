@@ -25,14 +25,16 @@ from .features import extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
 from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, event_title
 from .inference import load_model, predict_video, check_fits, save_maps
+from .classify import load_classifier, classify_video, write_labels
+from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
 from .decoder import VJEPAEventDecoder
 from .train import TrainConfig, fit, leave_process_group
 from .metrics import evaluate as evaluate_graphs, plot_scores
 
 # %% auto #0
-__all__ = ['COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate', 'predict', 'demo',
-           'main']
+__all__ = ['COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate', 'predict',
+           'classify', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #a0fae21d
 @call_parse
@@ -246,6 +248,37 @@ def predict(video:str, # a video file decord or PyAV can read
     print(f"{len(g.nodes)} objects, {len(g.events)} events in {g.metadata['duration_sec']:.1f} s of video -> {dest}")
     if g.events: print(events_table(g).to_string(index=False, float_format=lambda x: f'{x:.2f}'))
 
+# %% ../nbs/90_cli.ipynb #60b39b4b
+@call_parse
+def classify(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
+             model:str=None, # the classifier: 'hf:<hub id or folder>' of a V-JEPA 2 or VideoMAE video classifier
+             frame_step:int=None, # take every N-th frame of the file; default 4 (the published 16-frame evaluations), unless --fps
+             fps:float=None, # or sample this many frames per second
+             frames:int=None, # frames per window; default the model's own
+             stride:int=None, # frames between window starts; default half a window
+             top_k:int=5, # labels shown and written per window
+             batch_size:int=8, # windows per forward pass
+             out:str=None, # also write every window's top labels to this .json or .csv file
+             quiet:bool=False): # no progress bar, no line per window
+    "Name what happens in each window of videos with a transformers video classifier."
+    if model is None: raise InputError('classify', "give the classifier: --model hf:<hub id or folder>")
+    dest = _writable(Path(out)) if out else None
+    if dest and dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
+    infos = [open_video(v) for v,_ in find_videos(videos)] # every file checked before the model runs
+    if not infos: raise InputError(' '.join(videos), "no video files found")
+    clf = load_classifier(model, frames)
+    results = []
+    for info in tqdm(infos, desc='videos', disable=quiet or len(infos)==1):
+        r = classify_video(clf, info, frame_step, fps, stride, batch_size)
+        results.append(r)
+        if quiet: continue
+        share = r.seconds['read']/max(sum(r.seconds.values()), 1e-9)
+        print(f"{info.path}: {len(r.starts)} windows of {clf.num_frames} frames ({share:.0%} of the time reading and preparing frames)")
+        for w,g in r.table(top_k).groupby('window'):
+            print(f"  {g.start.iloc[0]:7.1f}-{g.end.iloc[0]:.1f} s  " + ', '.join(f"{l} {p:.2f}" for l,p in zip(g.label, g.probability)))
+        print('  whole video: ' + ', '.join(f"{l} {p:.2f}" for l,p in r.summary(top_k).itertuples(index=False)))
+    if dest: print(f"labels of {len(results)} videos -> {write_labels(results, dest, top_k)}")
+
 # %% ../nbs/90_cli.ipynb #268de33b
 @call_parse
 def demo(seed:int=200_000, # the synthetic world to render; default the first test video of the benchmark
@@ -270,7 +303,7 @@ def demo(seed:int=200_000, # the synthetic world to render; default the first te
 
 # %% ../nbs/90_cli.ipynb #5b6ef00c
 COMMANDS = {'version': version, 'demo': demo, 'predict': predict, 'validate': validate, 'sample': sample, 'synth': synth,
-            'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate}
+            'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate, 'classify': classify}
 
 def _usage()->str:
     lines = [f"usage: event-graph COMMAND [options]   (event_graph {event_graph.__version__})", '', 'commands:']

@@ -233,10 +233,12 @@ def iter_clips(video, # a video file, or the `VideoInfo` of one
                size:int=16, # frames per clip
                stride:int=8, # sampled frames between clip starts
                backend:str='auto', # 'auto', 'decord' or 'pyav' (see `open_video`)
-               chunk_size:int=32)->Iterator[Clip]: # the most frames decoded at once
+               chunk_size:int=32, # the most frames decoded at once
+               frame_step:int=None)->Iterator[Clip]: # take every `frame_step`-th frame of the file instead of sampling by `fps`
     "Yield the clips of a video in order, reading it in bounded chunks."
     info = video if isinstance(video, VideoInfo) else open_video(video, backend)
-    numbers = sample_frame_numbers(info.timestamps, fps)
+    if frame_step is not None and frame_step<1: raise InputError(info.path, f"frame step must be at least 1, got {frame_step}")
+    numbers = np.arange(0, info.num_frames, frame_step) if frame_step else sample_frame_numbers(info.timestamps, fps)
     starts = window_starts(len(numbers), size, stride)
     recent,ci = deque(maxlen=size),0
     for j,(_,frame) in enumerate(read_frames(info, numbers, chunk_size)):
