@@ -2,13 +2,14 @@
 
     python bench/pretrain.py --data synth-data           # the full run: renders SPLITS['pretrain'] once, resumes if stopped
     python bench/pretrain.py --data synth-data --ship    # also copy the pretrained model into the package as `tiny-pretrained`
+    python bench/pretrain.py --data synth-data --run synth-data/pretrain-run-half --out bench/results/pretrain_half_masks --mask-duration 0.5
     python bench/pretrain.py --quick                     # a few steps on a few short videos, to check that the script runs
 
 Prints the speed of a step beside the machine's own matrix-product rate measured in the same run (the share of
 that rate a step reaches), and writes the history, the curves (loss and signs of collapse) and a summary under --out.
 The run's state (checkpoint.safetensors, the model folder) is kept in --run, outside the repository.
 """
-import argparse, json, shutil, tempfile, time, copy
+import argparse, copy, dataclasses, json, shutil, tempfile, time
 from pathlib import Path
 import torch
 import pandas as pd
@@ -16,7 +17,7 @@ import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from torch.utils.flop_counter import FlopCounterMode
 from event_graph.synth import SPLITS, WorldConfig, make_dataset
-from event_graph.pretrain import PretrainConfig, RandomClips, init_model, param_groups, pretrain, pretrain_step, step_generator
+from event_graph.pretrain import VJEPA_MASKS, PretrainConfig, RandomClips, init_model, param_groups, pretrain, pretrain_step, step_generator
 from event_graph.backbone import TINY_PRETRAINED_DIR
 
 def matmul_rate(n:int=1024, repeats:int=20)->float:
@@ -57,6 +58,7 @@ def main(argv=None):
     p.add_argument('--steps', type=int, default=PretrainConfig.steps)
     p.add_argument('--batch-size', type=int, default=PretrainConfig.batch_size)
     p.add_argument('--videos', type=int, default=len(SPLITS['pretrain']), help='pretrain on the first N videos of the split')
+    p.add_argument('--mask-duration', type=float, default=1.0, help="share of the clip each masked rectangle runs through (1: V-JEPA's, through all of it)")
     p.add_argument('--ship', action='store_true', help="copy the pretrained model into the package as the 'tiny-pretrained' backbone")
     p.add_argument('--quick', action='store_true', help='6 steps of 2 clips on 4 videos of 20 s, into a temporary folder')
     args = p.parse_args(argv)
@@ -66,7 +68,8 @@ def main(argv=None):
     world = WorldConfig(duration=20) if args.quick else WorldConfig()
     folder = args.data/'videos'/'pretrain'
     table = make_dataset(folder, SPLITS['pretrain'][:args.videos], world)
-    cfg = PretrainConfig(steps=args.steps, batch_size=args.batch_size, log_every=min(PretrainConfig.log_every, args.steps),
+    masks = tuple(dataclasses.replace(m, duration=args.mask_duration) for m in VJEPA_MASKS)
+    cfg = PretrainConfig(steps=args.steps, batch_size=args.batch_size, masks=masks, log_every=min(PretrainConfig.log_every, args.steps),
                          checkpoint_every=min(PretrainConfig.checkpoint_every, args.steps))
     run = args.run or args.data/'pretrain-run'
     clips = RandomClips(list(table.video), progress=False)

@@ -47,12 +47,13 @@ def feature_folder(data:Path, backbone)->Path:
     "Where the features of one backbone are kept: DATA/features/<backbone name, made a folder name>."
     return data/'features'/''.join(c if c.isalnum() or c in '-_.' else '_' for c in backbone.name)
 
-def prepare(data:Path, split:str, backbone, limit:int=None, seeds=None)->list:
-    "Render a split's videos and extract their features, both only where missing; (feature file, graph) pairs of its seeds alone."
+def prepare(data:Path, split:str, backbone, limit:int=None, seeds=None, world:WorldConfig=WorldConfig())->list:
+    "Render a split's videos into DATA/videos/<split> and extract their features, both only where missing; (feature file, graph) pairs of its seeds alone."
     seeds = SPLITS[split] if seeds is None else seeds
     videos,feats = data/'videos'/split,feature_folder(data, backbone)/split
-    make_dataset(videos, seeds, WorldConfig())
-    extract_features(videos, feats, backbone)
+    make_dataset(videos, seeds, world)
+    table = extract_features(videos, feats, backbone)
+    if len(failed := table[table.status=='failed']): raise SystemExit(f"{len(failed)} videos have no usable features, e.g. {failed.problem.iloc[0]}")
     names = {video_name(s) for s in seeds} # other videos in the folder are not the benchmark's
     return [(f, g) for f,g in pair_files(feats, videos) if f.stem in names][:limit]
 

@@ -19,7 +19,8 @@ __all__ = ['NO_OBJECT', 'UNALIGNED', 'ROLES', 'TRIPLET', 'DIAGNOSTIC_WEIGHTS', '
            'mean_box_iou', 'uses_boxes', 'alignment_costs', 'align_objects', 'VideoEvents', 'coded_events', 'time_gaps',
            'event_matches', 'rank_order', 'greedy_matches', 'average_precision', 'ranked_hits', 'event_map',
            'max_matching', 'precision_recall_f1', 'graph_f1', 'pair_costs', 'event_diagnostics', 'recall_at_k',
-           'pair_graphs', 'Scores', 'evaluate', 'plot_scores']
+           'pair_graphs', 'Scores', 'evaluate', 'plot_scores', 'topk_accuracy', 'class_average_precision',
+           'mean_average_precision']
 
 # %% ../nbs/12_metrics.ipynb #270ffe20
 def box_tracks(nodes:list[ObjectNode], frames:list[int])->np.ndarray:
@@ -328,3 +329,23 @@ def plot_scores(s:Scores)->plt.Figure:
     right.set(xlabel='tau (s)', ylim=(0, 1.05)); right.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/12_metrics.ipynb #ce317156
+def topk_accuracy(scores:np.ndarray, # (N, C) class scores of N clips
+                  labels:np.ndarray, # (N,) true class of each clip
+                  k:int=1)->float:
+    "Share of clips whose true class is among their `k` highest scores."
+    scores,labels = np.asarray(scores),np.asarray(labels)
+    top = np.argsort(-scores, axis=1, kind='stable')[:, :k]
+    return float((top==labels[:, None]).any(1).mean())
+
+def class_average_precision(scores:np.ndarray, # (N, C) class scores of N clips
+                            targets:np.ndarray)->np.ndarray: # (N, C) 1 where the class is present
+    "Average precision of each class over the clips, ranked by its score; NaN for a class that never occurs."
+    scores,targets = np.asarray(scores),np.asarray(targets).astype(bool)
+    order = np.argsort(-scores, axis=0, kind='stable')
+    return np.array([average_precision(targets[order[:, c], c], int(targets[:, c].sum())) for c in range(scores.shape[1])])
+
+def mean_average_precision(scores, targets)->float:
+    "Mean of `class_average_precision` over the classes that occur."
+    return float(np.nanmean(class_average_precision(scores, targets)))

@@ -31,10 +31,11 @@ __all__ = ['VJEPA_MASKS', 'PRETRAIN_FORMAT', 'MaskBlocks', 'block_shape', 'sampl
 # %% ../nbs/06a_pretrain.ipynb #24650e59
 @dataclass(frozen=True)
 class MaskBlocks:
-    "One kind of V-JEPA mask: the union of `num_blocks` rectangles of the token grid, each through every frame."
+    "One kind of V-JEPA mask: the union of `num_blocks` rectangles of the token grid, each through every frame (or a span of them)."
     num_blocks:int # rectangles per mask
     scale:float # share of a frame's token area that each rectangle covers
     aspect:tuple=(0.75, 1.5) # range of height/width ratios of a rectangle
+    duration:float=1.0 # share of the temporal tokens each rectangle runs through, a random contiguous span; 1: all of them (V-JEPA)
 
 VJEPA_MASKS = (MaskBlocks(8, 0.15), MaskBlocks(2, 0.7)) # short-range and long-range
 
@@ -50,14 +51,16 @@ def block_shape(blocks:MaskBlocks, grid:tuple, # the mask kind; the token grid (
     return min(max(h, 1), H-1),min(max(w, 1), W-1) # never a whole row or column: some context survives
 
 def sample_mask(shape:tuple, grid:tuple, num_blocks:int, # rectangle (h, w); token grid; rectangles
-                g:torch.Generator)->torch.Tensor:
-    "A boolean mask over the token grid, True where hidden: `num_blocks` rectangles of `shape` at random places, through all frames."
+                g:torch.Generator, duration:float=1.0)->torch.Tensor: # random source; share of the temporal tokens a rectangle hides
+    "A boolean mask over the token grid, True where hidden: `num_blocks` rectangles of `shape` at random places, through `duration` of the frames."
     T,H,W = grid
-    (h,w),hidden = shape,torch.zeros(H, W, dtype=torch.bool)
+    (h,w),hidden = shape,torch.zeros(T, H, W, dtype=torch.bool)
+    span = max(1, round(duration*T))
     for _ in range(num_blocks):
         top,left = (int(torch.randint(0, n-s+1, (1,), generator=g)) for n,s in ((H, h), (W, w)))
-        hidden[top:top+h, left:left+w] = True
-    return hidden.expand(T, H, W)
+        first = int(torch.randint(0, T-span+1, (1,), generator=g)) if span<T else 0 # all frames draw nothing: V-JEPA's masks stay as they were
+        hidden[first:first+span, top:top+h, left:left+w] = True
+    return hidden
 
 # %% ../nbs/06a_pretrain.ipynb #41a80bbf
 def _keep(ids:torch.Tensor, n:int, g:torch.Generator)->torch.Tensor:
@@ -68,7 +71,7 @@ def multiblock_masks(blocks:MaskBlocks, grid:tuple, batch:int, # the mask kind; 
                      g:torch.Generator)->tuple[torch.Tensor, torch.Tensor]:
     "(context ids, target ids), each `(batch, n)`, of one V-JEPA mask per clip."
     shape = block_shape(blocks, grid, g) # one rectangle shape for the whole batch
-    hidden = [sample_mask(shape, grid, blocks.num_blocks, g).flatten() for _ in range(batch)]
+    hidden = [sample_mask(shape, grid, blocks.num_blocks, g, blocks.duration).flatten() for _ in range(batch)]
     ctx,tgt = [(~m).nonzero()[:, 0] for m in hidden],[m.nonzero()[:, 0] for m in hidden]
     nc,nt = min(map(len, ctx)),min(map(len, tgt))
     return torch.stack([_keep(c, nc, g) for c in ctx]),torch.stack([_keep(t, nt, g) for t in tgt])
@@ -269,7 +272,7 @@ def _load_state(path, model, target, opt, cfg)->list:
         with safe_open(path, 'pt') as f: md,t = f.metadata() or {},{k: f.get_tensor(k) for k in f.keys()}
     except Exception as e: raise InputError(path, f"not a readable safetensors file ({str(e).splitlines()[0]})") from None
     if md.get('format')!=PRETRAIN_FORMAT: raise InputError(path, f"not an event_graph pretraining state (format {md.get('format')!r})")
-    was = json.loads(md['pretrain'])
+    was = PretrainConfig(**json.loads(md['pretrain'])).to_dict() # settings added since the state was saved take their defaults
     if diff := [f"{k} was {was.get(k)} (now {v})" for k,v in cfg.to_dict().items() if was.get(k)!=v]:
         raise InputError(path, "was started with other settings: " + '; '.join(diff) + "; use another folder")
     for prefix,m in (('model.', model), ('target.', target)): m.load_state_dict({k[len(prefix):]: v for k,v in t.items() if k.startswith(prefix)})
