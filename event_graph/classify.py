@@ -11,7 +11,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 from .core import InputError, atomic_write
 from .transforms import preprocess_frames, IMAGENET_MEAN, IMAGENET_STD
 from .video import VideoInfo, open_video, iter_clips

@@ -15,7 +15,7 @@ import torch.distributed as dist
 from fastcore.script import call_parse, anno_parser, Param
 from transformers.utils import logging as hf_logging
 import event_graph
-from .core import InputError, read_json, atomic_write
+from .core import InputError, read_json, atomic_write, fix_mmap_threshold
 from .vocab import Vocabulary
 from .schema import EventGraph, check_graph_file, events_table
 from .annotations import check_vlm_annotation_file
@@ -327,5 +327,6 @@ def main(argv:list[str]|None=None)->int: # the arguments after the program name;
     args = vars(anno_parser(func, prog=f'event-graph {name}').parse_args(rest))
     args.pop('pdb', None); args.pop('xtra', None)
     hf_logging.disable_progress_bar() # no 'Loading weights' bars: our commands show their own progress
+    fix_mmap_threshold() # memory flat on long videos (`00_core`)
     try: return func(**args) or 0
     except InputError as e: print(f"event-graph {name}: error: {e}", file=sys.stderr); return 1

@@ -4,12 +4,12 @@
 
 # %% ../nbs/00_core.ipynb #f00ffcdd
 from __future__ import annotations
-import json, os, tempfile
+import ctypes, json, os, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['InputError', 'raise_problems', 'atomic_write', 'read_json', 'write_json']
+__all__ = ['InputError', 'raise_problems', 'atomic_write', 'read_json', 'write_json', 'fix_mmap_threshold']
 
 # %% ../nbs/00_core.ipynb #ce22c81e
 class InputError(ValueError):
@@ -61,3 +61,11 @@ def write_json(obj, path, # a JSON-serialisable object, and the file to write
     text = json.dumps(obj, indent=indent, ensure_ascii=False)
     with atomic_write(path) as tmp: tmp.write_text(text+'\n', encoding='utf-8')
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #fd2234bf
+def fix_mmap_threshold(nbytes:int=128*1024)->bool: # blocks this large or larger get their own memory map
+    "On glibc, stop the C heap from keeping freed large blocks, so a long run's memory stays flat; False where there is no glibc."
+    if not sys.platform.startswith('linux'): return False
+    try: libc = ctypes.CDLL('libc.so.6')
+    except OSError: return False
+    return bool(libc.mallopt(-3, nbytes)) # -3: M_MMAP_THRESHOLD, which also turns off its dynamic raise

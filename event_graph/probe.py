@@ -5,7 +5,7 @@
 # %% ../nbs/20_probe.ipynb #4deb66f6
 from __future__ import annotations
 import copy, os, shutil, tempfile
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
