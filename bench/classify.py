@@ -6,7 +6,7 @@
 The classifier is the shipped tiny backbone with an (untrained) attentive probe on top, saved as a Hugging Face
 `VJEPA2ForVideoClassification` folder (`20_probe`), so it has the size of the real thing on our synthetic world. Each
 video (30 fps, 320 x 240, H.264 at x264's `veryfast` preset) is classified in a fresh process (which fixes the C heap's mmap threshold, as
-`event-graph` does: `00_core`) at the default frame step of 4 with 16-frame windows
+`event-graph classify` does: `00_core`) at the default frame step of 4 with 16-frame windows
 overlapping by 8, 8 windows per forward pass. Printed: the split of the time between reading and preparing frames and
 the model (target: reading <= 20%), the speed against real time, and the peak memory of each process (target: the long
 video within 1.2x of the short one's).
@@ -28,7 +28,7 @@ def child(video:str, model:str)->dict:
     import time
     from event_graph.core import fix_mmap_threshold
     from event_graph.classify import load_classifier, classify_video
-    fix_mmap_threshold() # as the `event-graph` command does
+    fix_mmap_threshold() # as `event-graph classify` does
     clf = load_classifier(model, device='cpu')
     start = time.perf_counter()
     r = classify_video(clf, video)
@@ -57,7 +57,7 @@ def main(argv=None):
         r = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(r)
         share = r['read']/(r['read']+r['model'])
-        print(f"{seconds/60:g} min: {r['windows']} windows in {r['wall']:.1f} s ({r['duration']/r['wall']:.0f}x real time); "
+        print(f"{f'{seconds//60} min' if seconds>=60 else f'{seconds} s'}: {r['windows']} windows in {r['wall']:.1f} s ({r['duration']/r['wall']:.0f}x real time); "
               f"reading and preparing frames {r['read']:.1f} s = {share:.0%}, model {r['model']:.1f} s; peak memory {r['peak_rss_mb']:.0f} MB")
     print(f"peak memory, long video / short video: {rows[1]['peak_rss_mb']/rows[0]['peak_rss_mb']:.2f}x (target <= 1.2x)")
 

@@ -115,6 +115,7 @@ def extract(videos:Param('video files or folders (searched recursively)', str, n
             shard:int=0, num_shards:int=1, # this run takes videos shard, shard+num_shards, ...
             overwrite:bool=False): # recompute files made with other settings
     "Extract backbone features of videos into a resumable cache."
+    fix_mmap_threshold()
     if not 0<=shard<num_shards: raise InputError('--shard', f"must be in 0..{num_shards-1}, got {shard}")
     Path(out).mkdir(parents=True, exist_ok=True)
     bb = load_backbone(backbone, weights, mode)
@@ -239,6 +240,7 @@ def predict(video:str, # a video file decord or PyAV can read
             maps:bool=False, # also write the events' attention maps beside the graph (OUT with .maps.npz), for the viewer
             quiet:bool=False): # no progress bar
     "Predict the event graph of a video."
+    fix_mmap_threshold()
     dest = _writable(Path(out or Path(video).with_suffix('.json').name))
     model,bb = load_model(checkpoint),load_backbone(backbone, weights, mode)
     check_fits(model, bb.dim, bb.grid(model.config.num_frames), checkpoint or 'the shipped checkpoint')
@@ -261,6 +263,7 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
              out:str=None, # also write every window's top labels to this .json or .csv file
              quiet:bool=False): # no progress bar, no line per window
     "Name what happens in each window of videos with a transformers video classifier."
+    fix_mmap_threshold() # memory flat on long videos (`00_core`)
     if model is None: raise InputError('classify', "give the classifier: --model hf:<hub id or folder>")
     dest = _writable(Path(out)) if out else None
     if dest and dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
@@ -327,6 +330,5 @@ def main(argv:list[str]|None=None)->int: # the arguments after the program name;
     args = vars(anno_parser(func, prog=f'event-graph {name}').parse_args(rest))
     args.pop('pdb', None); args.pop('xtra', None)
     hf_logging.disable_progress_bar() # no 'Loading weights' bars: our commands show their own progress
-    fix_mmap_threshold() # memory flat on long videos (`00_core`)
     try: return func(**args) or 0
     except InputError as e: print(f"event-graph {name}: error: {e}", file=sys.stderr); return 1
