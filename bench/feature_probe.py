@@ -29,6 +29,7 @@ from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
 from event_graph.matching import box_iou
+from train_synth import markdown
 
 MOVE = 0.02 # a box centre that shifts by more than this share of the frame between two frames has moved
 
@@ -183,8 +184,7 @@ def main(argv=None):
     table['reference'] = [f"{refs[k]:.3f}" for k in table.index]
     args.out.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out/'probes.csv', index=False)
-    md = '| probe (held-out videos) | '+' | '.join(table.columns)+' |\n|'+'---|'*(len(table.columns)+1)+'\n'
-    md += '\n'.join(f"| {i} | "+' | '.join(r)+' |' for i,r in zip(table.index, table.values))
+    md = markdown(table.rename_axis('probe (held-out videos)'))
     (args.out/'probes.md').write_text(md+'\n')
     print(md)
     print("reference: chance (one over the categories present); chance; the box at the start of the clip (no tracking); the commonest action")

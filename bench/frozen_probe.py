@@ -17,7 +17,7 @@ from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
 from event_graph.data import EventClips
 from event_graph.probe import CLIP_TASKS, ClipTaskData, ProbeConfig, train_probe, task_scores, task_rows
-from train_synth import prepare
+from train_synth import markdown, prepare
 
 FIGURES = {'action': ('top1', 'top5'), 'actions': ('mAP',), 'categories': ('mAP',)}
 
@@ -77,8 +77,7 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(args.out/'runs.csv', index=False); pd.concat(histories).to_csv(args.out/'history.csv', index=False)
     table.to_csv(args.out/'table.csv')
-    md = '| task: figure (test clips) | '+' | '.join(table.columns)+' |\n|'+'---|'*(len(table.columns)+1)+'\n'
-    md += '\n'.join(f"| {i} | "+' | '.join(r)+' |' for i,r in zip(table.index, table.values))
+    md = markdown(table.rename_axis('task: figure (test clips)'))
     (args.out/'table.md').write_text(md+'\n')
     print(md)
     print(f"mean ± standard deviation over {args.seeds} probe seeds; chance: the commonest classes (accuracy) or the classes' frequencies (mAP)")

@@ -93,14 +93,14 @@ def _processor_file(source:str, filename:str)->str|None:
     except OSError: return None
 
 def _vjepa2_preparer(source:str, name:str, crop:int)->tuple[Callable, str]:
-    if _processor_file(source, VJEPA2_PROCESSOR_FILE) is None:
-        raise InputError(name, f"has no video processor ({VJEPA2_PROCESSOR_FILE}): save the processor beside the model")
+    settings_file = _processor_file(source, VJEPA2_PROCESSOR_FILE)
+    if settings_file is None: raise InputError(name, f"has no video processor ({VJEPA2_PROCESSOR_FILE}): save the processor beside the model")
     try:
         from transformers import AutoVideoProcessor
         proc = AutoVideoProcessor.from_pretrained(source)
         return (lambda clips: proc([np.asarray(c) for c in clips], return_tensors='pt')['pixel_values_videos']), type(proc).__name__
     except ImportError: pass # no torchvision: the same recipe by `preprocess_frames`
-    s = json.loads(Path(_processor_file(source, VJEPA2_PROCESSOR_FILE)).read_text())
+    s = json.loads(Path(settings_file).read_text())
     crop_size = s.get('crop_size', crop)
     crop_size = crop_size['height'] if isinstance(crop_size, dict) else crop_size
     short = (s.get('size') or {}).get('shortest_edge', int(crop_size*256/224))
