@@ -1,9 +1,11 @@
-"""The viewer of `17_widgets` in a real browser.
+"""The viewer of `17_widgets` and the live view of `21_live` in a real browser.
 
 Voila serves a notebook holding an `EventViewer` on 127.0.0.1; headless Chromium (Debian's package), driven by
 Playwright, moves the slider with the keyboard, picks an event in the menu and presses Play. After each step the script
-checks that the picture, the caption and the timeline followed, and saves a screenshot. It prints how long each step
-took to show in the browser and exits with status 1 if a check fails.
+checks that the picture, the caption and the timeline followed, and saves a screenshot. Then Voila serves a notebook
+whose `LiveView` follows `run_live` on a synthetic video streamed over HTTP at real time, and the script checks that the
+page shows window after window as they are read. It prints how long each step took to show in the browser and exits
+with status 1 if a check fails.
 
 Needs Debian's Chromium and two Python packages (Playwright's own browser download is not used):
 
@@ -37,6 +39,18 @@ def viewer_notebook(folder:Path, video:Path, graph:Path, maps:Path)->Path:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nb.metadata = {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}
     path = folder/'viewer.ipynb'; nbformat.write(nb, path); return path
+
+def live_notebook(folder:Path, video:Path)->Path:
+    "A notebook whose `LiveView` follows the event model on `video`, streamed as MPEG-TS at real time, from a thread."
+    code = ("import threading\nfrom transformers.utils import logging\nlogging.disable_progress_bar()\nfrom event_graph.live import LiveEvents, LiveView, VideoServer, WindowSampler, live_frames, live_source, run_live\n"
+            "from event_graph.inference import load_model\nfrom event_graph.backbone import load_backbone\n"
+            f"server = VideoServer({str(video)!r}, 'ts')\n"
+            "events,view = LiveEvents(load_model(), load_backbone('tiny'), name='live'),LiveView()\n"
+            "args = (live_frames(live_source(server.url)), WindowSampler(), events, lambda w: view.update(w, events.graph()))\n"
+            "threading.Thread(target=run_live, args=args, daemon=True).start()\nview")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata = {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}
+    path = folder/'live.ipynb'; nbformat.write(nb, path); return path
 
 def serve(nb:Path, port:int, env:dict)->subprocess.Popen:
     "Voila on 127.0.0.1:`port`, once it answers."
@@ -119,6 +133,30 @@ def main(out:Path):
             page.screenshot(path=out/'playing.png', full_page=True)
             frames = lambda s: int(s.split()[1])
             check(frames(after)>frames(before), f"Play moved from {before.split('(')[0].strip()!r} to {after.split('(')[0].strip()!r} in 2.5 s")
+            browser.close()
+    finally:
+        server.terminate(); server.wait(10)
+    port = free_port()
+    server = serve(live_notebook(work, video), port, env)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={'width': 900, 'height': 1100})
+            page.goto(f'http://127.0.0.1:{port}/', timeout=120_000)
+            has_window = "document.querySelector('.widget-html-content') && document.querySelector('.widget-html-content').innerText.includes('latency')"
+            page.wait_for_function(has_window, timeout=120_000)
+            caption,image = page.locator('.widget-html-content').first,page.locator('img.widget-image').first
+            first,src = caption.inner_text(),image.get_attribute('src')
+            page.screenshot(path=out/'live_first.png', full_page=True)
+            t = time.time()
+            page.wait_for_function("t => document.querySelector('.widget-html-content').innerText!==t", arg=first, timeout=60_000)
+            second = caption.inner_text()
+            print(f"the live view showed a new window {time.time()-t:.1f} s after the first it showed (windows come every 8 s of video)")
+            page.screenshot(path=out/'live_next.png', full_page=True)
+            span = lambda s: s.split(',')[0]
+            check(float(span(second).split('-')[0])>float(span(first).split('-')[0]), f"the live view moved on from {span(first)!r} to {span(second)!r}")
+            check(image.get_attribute('src')!=src, "the live picture changed")
+            check('Loading widget' not in page.inner_text('body'), 'no "Loading widget..." left on the live page')
             browser.close()
     finally:
         server.terminate(); server.wait(10)

@@ -5,7 +5,7 @@
 # %% ../nbs/19_classify.ipynb #12d7ce7e
 from __future__ import annotations
 import json, time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 import numpy as np
@@ -72,12 +72,14 @@ class VideoClassifier:
     multi_label:bool # scores are independent sigmoids (else a softmax over the classes)
     prepare:Callable=field(repr=False) # list of (T, H, W, 3) uint8 clips -> model input (B, T, C, H, W)
     processor:str='' # what prepares the frames
+    keep:list[int]|None=None # the model's outputs that `labels` name, when only some are wanted (`only`)
 
     def scores(self, pixels:torch.Tensor)->np.ndarray: # a prepared batch (B, T, C, H, W)
         "Class probabilities `(B, C)` of a prepared batch."
         key = 'pixel_values_videos' if self.family=='vjepa2' else 'pixel_values'
         with torch.inference_mode(): logits = self.model(**{key: pixels.to(self.device)}).logits.float().cpu()
-        return (logits.sigmoid() if self.multi_label else logits.softmax(-1)).numpy()
+        p = (logits.sigmoid() if self.multi_label else logits.softmax(-1)).numpy()
+        return p if self.keep is None else p[:, self.keep]
 
     def __call__(self, clips:list)->torch.Tensor: # (T, H, W, 3) uint8 clips
         "Class probabilities `(B, C)` of a batch of clips."
@@ -85,6 +87,12 @@ class VideoClassifier:
 
     @property
     def device(self)->torch.device: return next(self.model.parameters()).device
+
+    def only(self, labels:list[str])->VideoClassifier: # names among the model's labels
+        "The same classifier answering for `labels` alone: their probabilities as the whole model gives them."
+        missing = [l for l in labels if l not in self.labels]
+        if missing: raise InputError(self.name, f"has no label {', '.join(map(repr, missing[:3]))}{' ...' if len(missing)>3 else ''} (its {len(self.labels)} labels: {', '.join(self.labels[:5])}{', ...' if len(self.labels)>5 else ''})")
+        return replace(self, labels=list(labels), keep=[self.labels.index(l) for l in labels])
 
 # %% ../nbs/19_classify.ipynb #fcddbf54
 def _processor_file(source:str, filename:str)->str|None:

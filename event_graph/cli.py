@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #e1cdac7f
 from __future__ import annotations
-import os, sys
+import os, sys, threading
 from dataclasses import fields
 from pathlib import Path
 import numpy as np
@@ -25,7 +25,8 @@ from .features import extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
 from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, event_title
 from .inference import load_model, predict_video, check_fits, save_maps
-from .classify import load_classifier, classify_video, write_labels
+from .classify import DEFAULT_FRAME_STEP, load_classifier, classify_video, write_labels
+from .live import LiveEvents, LiveLabels, WindowSampler, live_frames, live_source, run_live
 from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
 from .decoder import VJEPAEventDecoder
@@ -34,7 +35,7 @@ from .metrics import evaluate as evaluate_graphs, plot_scores
 
 # %% auto #0
 __all__ = ['COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate', 'predict',
-           'classify', 'demo', 'main']
+           'classify', 'live', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #a0fae21d
 @call_parse
@@ -251,6 +252,11 @@ def predict(video:str, # a video file decord or PyAV can read
     if g.events: print(events_table(g).to_string(index=False, float_format=lambda x: f'{x:.2f}'))
 
 # %% ../nbs/90_cli.ipynb #60b39b4b
+def _label_names(text:str)->list[str]: # 'cup,pen', or a file with one label per line
+    "The label names `--labels` gives."
+    names = Path(text).read_text().splitlines() if Path(text).is_file() else text.split(',')
+    return [n.strip() for n in names if n.strip()]
+
 @call_parse
 def classify(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
              model:str=None, # the classifier: 'hf:<hub id or folder>' of a V-JEPA 2 or VideoMAE video classifier
@@ -258,6 +264,7 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
              fps:float=None, # or sample this many frames per second
              frames:int=None, # frames per window; default the model's own
              stride:int=None, # frames between window starts; default half a window
+             labels:str=None, # report only these of the model's labels: comma-separated, or a file with one per line
              top_k:int=5, # labels shown and written per window
              batch_size:int=8, # windows per forward pass
              out:str=None, # also write every window's top labels to this .json or .csv file
@@ -270,6 +277,7 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
     infos = [open_video(v) for v,_ in find_videos(videos)] # every file checked before the model runs
     if not infos: raise InputError(' '.join(videos), "no video files found")
     clf = load_classifier(model, frames)
+    if labels: clf = clf.only(_label_names(labels))
     results = []
     for info in tqdm(infos, desc='videos', disable=quiet or len(infos)==1):
         r = classify_video(clf, info, frame_step, fps, stride, batch_size)
@@ -281,6 +289,69 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
             print(f"  {g.start.iloc[0]:7.1f}-{g.end.iloc[0]:.1f} s  " + ', '.join(f"{l} {p:.2f}" for l,p in zip(g.label, g.probability)))
         print('  whole video: ' + ', '.join(f"{l} {p:.2f}" for l,p in r.summary(top_k).itertuples(index=False)))
     if dest: print(f"labels of {len(results)} videos -> {write_labels(results, dest, top_k)}")
+
+# %% ../nbs/90_cli.ipynb #36edde68
+def _window_line(w, what:str)->str:
+    c = w.clip
+    return f"{c.timestamps[0]:7.1f}-{c.timestamps[c.num_valid-1]:.1f} s  latency {w.latency:.2f} s (model {w.compute:.2f} s)  skipped {w.skipped}  {what}"
+
+@call_parse
+def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../video.mjpg), or a video file played at its pace
+         out:str=None, # rewritten after every window: the event graph (.json), or with --model the labels (.json or .csv); default live.json, live-labels.json
+         model:str=None, # name each window with this video classifier, 'hf:<hub id or folder>', instead of finding events
+         labels:str=None, # with --model: only these of its labels, comma-separated or a file with one per line
+         backbone:str='tiny', # the event model's backbone: 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+         weights:str=None, # hub backbones: the checkpoint file
+         mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
+         checkpoint:str=None, # the event model; default the shipped synthetic-world model
+         threshold:float=0.5, # the confidence an event needs
+         frame_step:int=None, # with --model: take every N-th frame; default 4, unless --fps
+         fps:float=None, # with --model: or sample this many frames per second
+         frames:int=None, # with --model: frames per window; default the model's own
+         stride:int=None, # with --model: frames between window starts; default half a window
+         top_k:int=3, # labels shown and written per window
+         speed:float=1.0, # a file plays this many times faster than real time
+         format:str=None, # FFmpeg's input format where the source does not tell ('mpjpeg', 'v4l2', 'avfoundation', 'dshow')
+         clock:str='auto', # frame times: 'stream' (presentation times), 'arrival', or 'auto' (arrival for MJPEG)
+         reconnects:int=3, # tries to reopen a dropped stream, a second apart, before giving up
+         timeout:float=10.0, # seconds without a frame that count as a drop
+         quiet:bool=False): # no line per window
+    "Watch a camera, a stream or a playing file: the event graph (or a classifier's labels) rewritten after every window."
+    src = live_source(source, format)
+    name = Path(source).stem if src.kind=='file' else source
+    dest = _writable(Path(out or ('live-labels.json' if model else 'live.json')))
+    if model:
+        if dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
+        if frame_step is not None and fps is not None: raise InputError(source, "give --frame-step or --fps, not both")
+        clf = load_classifier(model, frames)
+        if labels: clf = clf.only(_label_names(labels))
+        predictor = LiveLabels(clf, name)
+        sampler = WindowSampler(fps or 1.0, clf.num_frames, stride or max(1, clf.num_frames//2), None if fps else frame_step or DEFAULT_FRAME_STEP, name=name)
+        save = lambda: write_labels([predictor.labels()], dest, top_k)
+        what = lambda w: ', '.join(f"{clf.labels[j]} {w.result[j]:.2f}" for j in np.argsort(-w.result, kind='stable')[:top_k])
+    else:
+        if any(v is not None for v in (labels, frame_step, fps, frames, stride)):
+            raise InputError(source, "--labels, --frame-step, --fps, --frames and --stride go with --model: the event model reads the windows it was trained on")
+        m,bb = load_model(checkpoint),load_backbone(backbone, weights, mode)
+        predictor = LiveEvents(m, bb, threshold, name=name, checkpoint=checkpoint or 'shipped')
+        sampler,shown = WindowSampler(1.0, m.config.num_frames, m.config.num_frames//2, name=name),set()
+        save = lambda: predictor.graph().save(dest)
+        def what(w):
+            new = [e for e in predictor.graph().events if (key := (e.action, e.agent, e.target, e.frame)) not in shown and not shown.add(key)]
+            return '; '.join(f"{e.action} {e.agent} {e.target or ''} at {e.timestamp:.1f} s ({e.confidence:.2f})" for e in new) or 'no new events'
+    def on_window(w):
+        save()
+        if not quiet: print(_window_line(w, what(w)), flush=True)
+    stop = threading.Event()
+    if not quiet: print(f"reading {src.kind} {source} (Ctrl-C stops and keeps what was read) -> {dest}", flush=True)
+    try: run = run_live(live_frames(src, speed, clock, reconnects, timeout, stop), sampler, predictor, on_window, stop)
+    except InputError as e:
+        read = len(predictor.starts if model else predictor.windows)
+        if not read: raise
+        save()
+        raise InputError(e.where, f"{e.problem}; the {read} windows read are in {dest}") from None
+    save()
+    print(f"{'stopped' if run.interrupted else 'the source ended'}: {run.frames} frames, {len(run.windows)} windows read, {run.skipped} skipped -> {dest}")
 
 # %% ../nbs/90_cli.ipynb #268de33b
 @call_parse
@@ -306,7 +377,8 @@ def demo(seed:int=200_000, # the synthetic world to render; default the first te
 
 # %% ../nbs/90_cli.ipynb #5b6ef00c
 COMMANDS = {'version': version, 'demo': demo, 'predict': predict, 'validate': validate, 'sample': sample, 'synth': synth,
-            'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate, 'classify': classify}
+            'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate, 'classify': classify,
+            'live': live}
 
 def _usage()->str:
     lines = [f"usage: event-graph COMMAND [options]   (event_graph {event_graph.__version__})", '', 'commands:']
