@@ -5,6 +5,7 @@ FLOP count, and the machine's own fp32 matrix-product rate measured in the same 
 also shown against its FLOP floor (FLOPs / matrix-product rate).
 
     python bench/decoder.py [--batch 8] [--repeats 5] [--threads N]
+    python bench/decoder.py --quick    # batch 1, 1 repeat, fewer matrix products: checks that the script runs
 """
 import argparse, statistics, time
 import torch
@@ -40,7 +41,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--batch', type=int, default=8); p.add_argument('--repeats', type=int, default=5)
     p.add_argument('--threads', type=int, default=torch.get_num_threads())
+    p.add_argument('--quick', action='store_true', help="batch 1, 1 repeat and 2 of the machine's matrix products instead of 10")
     a = p.parse_args()
+    mm_repeats = 10
+    if a.quick: a.batch,a.repeats,mm_repeats = 1,1,2
     torch.set_num_threads(a.threads); torch.manual_seed(0)
     model = VJEPAEventDecoder()
     tokens = torch.randn(a.batch, 4608, 1408)
@@ -48,14 +52,14 @@ def main():
     print(f"model: {counts['total']/1e6:.2f} M parameters ({', '.join(f'{k} {v/1e6:.2f} M' for k,v in counts.items() if k!='total')})")
     print(f"tokens: {tuple(tokens.shape)}, {a.threads} threads, torch {torch.__version__}")
 
-    rate = matmul_rate(repeats=10)
+    rate = matmul_rate(repeats=mm_repeats)
 
     model.eval()
     def forward():
         with torch.no_grad(): model(tokens)
     fwd_flops = count_flops(lambda: model(tokens)) # counted with autograd on: FlopCounterMode's module hooks need it
     med,best = best_of(forward, a.repeats)
-    rate = max(rate, matmul_rate(repeats=10)) # measured before and after, the better one: a fair floor on a busy machine
+    rate = max(rate, matmul_rate(repeats=mm_repeats)) # measured before and after, the better one: a fair floor on a busy machine
     print(f"machine: fp32 matrix product (2048 x 2048) {rate/1e9:.1f} GFLOP/s")
     floor = fwd_flops/rate
     print(f"forward: {fwd_flops/a.batch/1e9:.2f} GFLOP per clip; {med/a.batch*1e3:.1f} ms per clip (median of {a.repeats}, best {best/a.batch*1e3:.1f}); "

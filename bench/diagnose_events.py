@@ -1,6 +1,7 @@
 """Where the events of a trained model go wrong, on the synthetic world's tuning videos.
 
     python bench/diagnose_events.py --data synth-data     # the shipped model, 240 tuning videos
+    python bench/diagnose_events.py --quick               # 3 tuning videos of 20 s in a temporary folder, with --oracle: checks that the script runs
 
 Builds one graph per tuning video with `event_graph.inference.predict_features` (confidence 0.5) and prints:
 graph_f1@1s by what must be right (the moment only, then the action, the four objects, everything); for the true events
@@ -15,13 +16,14 @@ temporal token (the ground truth alone). And, with `--oracle`, the scores of gra
 identities: every slot whose boxes follow a true object (IoU >= 0.5 on some frame of its window) takes that object's
 identity as its track, which bounds what better linking of the same slots could give.
 """
-import argparse
+import argparse, tempfile
 from collections import Counter
 from pathlib import Path
 from unittest import mock
 import numpy as np
 import pandas as pd
 import torch
+from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph import inference
@@ -111,8 +113,13 @@ def main(argv=None):
     p.add_argument('--checkpoint', type=Path, default=SHIPPED_CHECKPOINT)
     p.add_argument('--limit', type=int, default=None, help='use only the first N tuning videos')
     p.add_argument('--oracle', action='store_true', help='also score graphs whose tracks are the true identities')
+    p.add_argument('--quick', action='store_true', help='3 tuning videos of 20 s, rendered into a temporary folder, and --oracle')
     args = p.parse_args(argv)
-    pairs = prepare(args.data, 'tune', load_backbone('tiny'), args.limit)
+    world,seeds = WorldConfig(),SPLITS['tune']
+    if args.quick:
+        args.data,args.oracle = Path(tempfile.mkdtemp()),True
+        world,seeds = WorldConfig(duration=20),seeds[:3]
+    pairs = prepare(args.data, 'tune', load_backbone('tiny'), args.limit, seeds, world)
     model = VJEPAEventDecoder.load(args.checkpoint)
     graphs = [(predict_features(f, model, threshold=0.5), EventGraph.load(g)) for f,g in pairs]
     coded = [coded_events(pr, gt, alignment=align_objects(pr, gt)) for pr,gt in graphs]

@@ -3,6 +3,7 @@
     python bench/train_synth.py                     # ours and the reference's choices, same budget each
     python bench/train_synth.py --variants ours --ship   # also copy the trained model into the package
     python bench/train_synth.py --evaluate event_graph/assets/synth-decoder.safetensors   # score a trained model, no training
+    python bench/train_synth.py --quick             # a few 20 s videos per split, 1 epoch, in temporary folders: checks that the script runs
 
 Renders the splits of `event_graph.synth.SPLITS` (once; reused after), extracts their features with a backbone (once; the
 shipped `tiny` unless --backbone says otherwise), trains each variant for the same number of epochs, builds one graph per test video with
@@ -10,7 +11,7 @@ shipped `tiny` unless --backbone says otherwise), trains each variant for the sa
 and at the threshold that is best on the tuning videos). Prints a markdown
 table and writes it, the per-epoch histories and the curves under --out.
 """
-import argparse, json, resource, shutil, time
+import argparse, json, resource, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -128,18 +129,24 @@ def main(argv=None):
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--limit', type=int, default=None, help='use only the first N videos of each split (to try the script out)')
     p.add_argument('--evaluate', type=Path, nargs='+', default=None, help='score these trained checkpoints instead of training')
+    p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, in temporary folders')
     args = p.parse_args(argv)
+    if args.quick and args.ship: p.error("--quick trains on too little to --ship")
     others = min(min(seeds) for split,seeds in SPLITS.items() if split!='train')
     if not 0<args.train_videos<=others: p.error(f"--train-videos must be 1 to {others}: higher seeds belong to the other splits")
+    world,seeds = WorldConfig(),{s: SPLITS[s] for s in ('valid', 'test', 'tune')} | {'train': range(args.train_videos)}
+    if args.quick:
+        args.data,args.out,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),1
+        world,seeds = WorldConfig(duration=20),{s: v[:4 if s=='train' else 2] for s,v in seeds.items()}
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone(args.backbone)
     if args.evaluate: # only the splits that scoring reads
-        pairs = {s: prepare(args.data, s, backbone, args.limit) for s in ('valid', 'test', 'tune')}
+        pairs = {s: prepare(args.data, s, backbone, args.limit, seeds[s], world) for s in ('valid', 'test', 'tune')}
         rows = {str(c): scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs['test']) for c in args.evaluate}
         print(markdown(pd.DataFrame(rows)))
         return
-    pairs = {s: prepare(args.data, s, backbone, args.limit, range(args.train_videos) if s=='train' else None) for s in ('train', 'valid', 'test', 'tune')}
+    pairs = {s: prepare(args.data, s, backbone, args.limit, seeds[s], world) for s in ('train', 'valid', 'test', 'tune')}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips, {len(valid)} validation clips, "
           f"{len(pairs['test'])} test videos")

@@ -1,6 +1,7 @@
 """Choose the inference settings of `event_graph.inference` on the synthetic world's tuning seeds.
 
     python bench/tune_inference.py --data synth-data     # the shipped model, 240 tuning videos
+    python bench/tune_inference.py --quick               # 3 tuning videos of 20 s, 2 values of each setting: checks that the script runs
 
 Renders `SPLITS['tune']` and extracts its features (once; reused after), runs the model over every window once per
 existence threshold, then builds the graphs with each slot-linking setting, taking each event from the window that owns
@@ -11,9 +12,10 @@ it says happened. The references in the same run are the settings the package ha
 `LinkWeights()` with location weight 1, events from every window alike (`--other-windows 1`), and no joining
 (`--join-split 0`).
 """
-import argparse
+import argparse, tempfile
 from pathlib import Path
 import pandas as pd
+from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, feature_windows
@@ -29,8 +31,13 @@ def main(argv=None):
     p.add_argument('--location', type=float, nargs='+', default=[1.0, 0.5, 0.25])
     p.add_argument('--other-windows', type=float, nargs='+', default=[0.5, 1.0, 0.0], help="confidence factor of events from a window that does not own their frame")
     p.add_argument('--join-split', type=int, nargs='+', default=[1, 0], choices=[0, 1], help="1: join the tracks a moved object splits into, 0: not")
+    p.add_argument('--quick', action='store_true', help='3 tuning videos of 20 s, rendered into a temporary folder; the first 2 values of each setting')
     args = p.parse_args(argv)
-    pairs = prepare(args.data, 'tune', load_backbone('tiny'))
+    world,seeds = WorldConfig(),SPLITS['tune']
+    if args.quick:
+        args.data,world,seeds = Path(tempfile.mkdtemp()),WorldConfig(duration=20),seeds[:3]
+        args.existence,args.location,args.other_windows = args.existence[:2],args.location[:2],args.other_windows[:2]
+    pairs = prepare(args.data, 'tune', load_backbone('tiny'), seeds=seeds, world=world)
     model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]
     rows = []
     for ex in args.existence:
