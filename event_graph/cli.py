@@ -328,20 +328,22 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
         predictor = LiveLabels(clf, name)
         sampler = WindowSampler(fps or 1.0, clf.num_frames, stride or max(1, clf.num_frames//2), None if fps else frame_step or DEFAULT_FRAME_STEP, name=name)
         save = lambda: write_labels([predictor.labels()], dest, top_k)
-        what = lambda w: ', '.join(f"{clf.labels[j]} {w.result[j]:.2f}" for j in np.argsort(-w.result, kind='stable')[:top_k])
+        what = lambda w, _: ', '.join(f"{clf.labels[j]} {w.result[j]:.2f}" for j in np.argsort(-w.result, kind='stable')[:top_k])
     else:
         if any(v is not None for v in (labels, frame_step, fps, frames, stride)):
             raise InputError(source, "--labels, --frame-step, --fps, --frames and --stride go with --model: the event model reads the windows it was trained on")
         m,bb = load_model(checkpoint),load_backbone(backbone, weights, mode)
         predictor = LiveEvents(m, bb, threshold, name=name, checkpoint=checkpoint or 'shipped')
         sampler,shown = WindowSampler(1.0, m.config.num_frames, m.config.num_frames//2, name=name),set()
-        save = lambda: predictor.graph().save(dest)
-        def what(w):
-            new = [e for e in predictor.graph().events if (key := (e.action, e.agent, e.target, e.frame)) not in shown and not shown.add(key)]
+        def save():
+            g = predictor.graph(); g.save(dest)
+            return g
+        def what(w, g):
+            new = [e for e in g.events if (key := (e.action, e.agent, e.target, e.frame)) not in shown and not shown.add(key)]
             return '; '.join(f"{e.action} {e.agent} {e.target or ''} at {e.timestamp:.1f} s ({e.confidence:.2f})" for e in new) or 'no new events'
     def on_window(w):
-        save()
-        if not quiet: print(_window_line(w, what(w)), flush=True)
+        written = save()
+        if not quiet: print(_window_line(w, what(w, written)), flush=True)
     stop = threading.Event()
     if not quiet: print(f"reading {src.kind} {source} (Ctrl-C stops and keeps what was read) -> {dest}", flush=True)
     try: run = run_live(live_frames(src, speed, clock, reconnects, timeout, stop), sampler, predictor, on_window, stop)

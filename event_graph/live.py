@@ -94,9 +94,9 @@ def live_frames(src:LiveSource, speed:float=1.0, # a file plays `speed` times fa
     while not (stop and stop.is_set()):
         try: container = _open_live(src, timeout)
         except InputError as e:
-            if last is None or src.kind=='file' or tries>=reconnects:
-                if last is None and error is None: raise
-                raise InputError(src.name, f"dropped after {last.time:.1f} s ({number} frames) and {tries} reconnect tries failed: {e.problem}") from None
+            if error is None or src.kind=='file' or tries>=reconnects:
+                if error is None: raise # it never opened
+                raise InputError(src.name, f"dropped after {last.time if last else 0:.1f} s ({number} frames) and {tries} reconnect tries failed: {e.problem}") from None
             tries += 1; time.sleep(1.0); continue
         with container:
             stream = container.streams.video[0]
