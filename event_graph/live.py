@@ -210,7 +210,7 @@ def run_live(frames:Iterator[LiveFrame], # from `live_frames`
              on_window:Callable|None=None, # called with each `LiveWindow`, e.g. to write the graph so far
              stop:threading.Event|None=None)->LiveRun: # set it to end the run
     "Read `frames` in a thread, cut windows, and run `predict` on the newest window whenever it is free."
-    slot,stop,run,failed,arrived = WindowSlot(),stop or threading.Event(),LiveRun([]),[],{}
+    slot,stop,run,failed = WindowSlot(),stop or threading.Event(),LiveRun([]),[]
     def read():
         try:
             for f in frames:

@@ -4,17 +4,15 @@
 
 # %% ../nbs/23_open_vocab.ipynb #03eeed26
 from __future__ import annotations
-import copy, math
+import math
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 from .core import InputError
-from .probe import CLIP_TASKS, ClipTaskData, ProbeConfig, probe_config
-from .pretrain import warmup_cosine
+from .probe import CLIP_TASKS, ClipTaskData, ProbeConfig, probe_config, fit_head
 from .label_embeddings import LabelEmbeddings
 from .metrics import average_precision
 
@@ -93,16 +91,6 @@ def train_open_vocab(train:ClipTaskData, valid:ClipTaskData, task:str, # clips t
     y,y_valid = label_targets(train, task, labels.labels),label_targets(valid, task, labels.labels).numpy()
     torch.manual_seed(cfg.seed)
     probe = OpenVocabProbe(probe_config(train.backbone, cfg.num_layers), labels.encoder, tau)
-    opt = torch.optim.AdamW(probe.parameters(), cfg.lr, weight_decay=cfg.weight_decay)
-    steps,step,best,history = cfg.epochs*-(-len(train)//cfg.batch_size),0,(-1.0, None),[]
-    for epoch in tqdm(range(cfg.epochs), desc=f'open-vocabulary probe {task}', disable=not progress):
-        probe.train(); losses = []
-        for i in torch.randperm(len(train)).split(cfg.batch_size):
-            for g in opt.param_groups: g['lr'] = warmup_cosine(step, steps, int(cfg.warmup*steps), 0.0, cfg.lr, 0.0)
-            loss = weighted_bce(probe(train.tokens[i], labels), y[i], negative_weight)
-            opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item()); step += 1
-        score = aupr(open_vocab_scores(probe, valid, labels), y_valid)
-        history.append(dict(epoch=epoch+1, loss=float(np.mean(losses)), valid_aupr=score))
-        if score>best[0]: best = (score, copy.deepcopy(probe.state_dict()))
-    probe.load_state_dict(best[1])
-    return probe.eval(), pd.DataFrame(history)
+    history = fit_head(probe, torch.arange(len(train)), lambda i: weighted_bce(probe(train.tokens[i], labels), y[i], negative_weight),
+                       lambda: aupr(open_vocab_scores(probe, valid, labels), y_valid), cfg, 'valid_aupr', f'open-vocabulary probe {task}', progress)
+    return probe.eval(), history

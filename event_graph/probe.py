@@ -5,6 +5,7 @@
 # %% ../nbs/20_probe.ipynb #4deb66f6
 from __future__ import annotations
 import copy, os, shutil, tempfile
+from typing import Callable
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -23,7 +24,8 @@ from .classify import write_vjepa2_processor
 
 # %% auto #0
 __all__ = ['CLIP_TASKS', 'task_classes', 'clip_labels', 'ClipTaskData', 'probe_config', 'backbone_folder', 'AttentiveProbe',
-           'ProbeConfig', 'task_rows', 'probe_scores', 'task_scores', 'train_probe', 'save_probe_classifier']
+           'ProbeConfig', 'task_rows', 'probe_scores', 'task_scores', 'train_probe', 'fit_head',
+           'save_probe_classifier']
 
 # %% ../nbs/20_probe.ipynb #fd316a0e
 CLIP_TASKS = {'action': 'single', 'actions': 'multi', 'categories': 'multi'} # task -> one label or several per clip
@@ -137,23 +139,31 @@ def train_probe(train:ClipTaskData, valid:ClipTaskData, task:str, # clips to fit
     if train.backbone['weights']!=valid.backbone['weights']: raise InputError('valid', "its tokens come from another backbone than the training clips'")
     torch.manual_seed(cfg.seed)
     probe = AttentiveProbe(probe_config(train.backbone, cfg.num_layers), len(train.classes[task]))
-    opt = torch.optim.AdamW(probe.parameters(), cfg.lr, weight_decay=cfg.weight_decay)
-    rows,single = task_rows(train, task),CLIP_TASKS[task]=='single'
+    single = CLIP_TASKS[task]=='single'
+    loss_fn,key = (F.cross_entropy, 'top1') if single else (F.binary_cross_entropy_with_logits, 'mAP')
+    history = fit_head(probe, task_rows(train, task), lambda i: loss_fn(probe(train.tokens[i]), train.labels[task][i]),
+                       lambda: task_scores(probe, valid, task)[key], cfg, f'valid_{key}', f'probe {task}', progress)
+    return probe.eval(), history
+
+def fit_head(head:nn.Module, rows:torch.Tensor, # the module to train, and the indices of the training clips
+             batch_loss:Callable, # indices of a batch -> its loss
+             valid_score:Callable, # () -> the validation score, higher is better
+             cfg:ProbeConfig, name:str='valid_score', desc:str='probe', progress:bool=True)->pd.DataFrame:
+    "AdamW with warm-up and cosine over shuffled batches of `rows`; `head` is left at its best validation epoch; the history."
+    opt = torch.optim.AdamW(head.parameters(), cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs*-(-len(rows)//cfg.batch_size)
-    loss_fn = F.cross_entropy if single else F.binary_cross_entropy_with_logits
-    key = 'top1' if single else 'mAP'
     best,history,step = (-1.0, None),[],0
-    for epoch in tqdm(range(cfg.epochs), desc=f'probe {task}', disable=not progress):
-        probe.train(); losses = []
+    for epoch in tqdm(range(cfg.epochs), desc=desc, disable=not progress):
+        head.train(); losses = []
         for i in rows[torch.randperm(len(rows))].split(cfg.batch_size):
             for g in opt.param_groups: g['lr'] = warmup_cosine(step, steps, int(cfg.warmup*steps), 0.0, cfg.lr, 0.0)
-            loss = loss_fn(probe(train.tokens[i]), train.labels[task][i])
+            loss = batch_loss(i)
             opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item()); step += 1
-        score = task_scores(probe, valid, task)[key]
-        history.append(dict(epoch=epoch+1, loss=float(np.mean(losses)), **{f'valid_{key}': score}))
-        if score>best[0]: best = (score, copy.deepcopy(probe.state_dict()))
-    probe.load_state_dict(best[1])
-    return probe.eval(), pd.DataFrame(history)
+        score = valid_score()
+        history.append(dict(epoch=epoch+1, loss=float(np.mean(losses)), **{name: score}))
+        if score>best[0]: best = (score, copy.deepcopy(head.state_dict()))
+    head.load_state_dict(best[1])
+    return pd.DataFrame(history)
 
 # %% ../nbs/20_probe.ipynb #250aadc4
 def save_probe_classifier(probe:AttentiveProbe, backbone:dict, # a trained probe, and the spec of the backbone it was trained on
