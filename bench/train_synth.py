@@ -12,8 +12,8 @@ and at the threshold that is best on the tuning videos). Prints a markdown
 table and writes it, the per-epoch histories and the curves under --out.
 """
 import argparse, json, resource, shutil, tempfile, time
+from dataclasses import replace
 from pathlib import Path
-import numpy as np
 import pandas as pd
 import torch
 import matplotlib; matplotlib.use('Agg')
@@ -23,15 +23,14 @@ from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
 from event_graph.decoder import VJEPAEventDecoder
-from event_graph.train import TrainConfig, fit, clip_scores
-from event_graph.loss import LossWeights
+from event_graph.train import RECIPES, fit, clip_scores
 from event_graph.matching import SlotCostWeights
-from event_graph.inference import predict_features, SHIPPED_CHECKPOINT
+from event_graph.inference import predict_features, tune_threshold, SHIPPED_CHECKPOINT
 from event_graph.metrics import evaluate
 from event_graph.schema import EventGraph
 
-MODEL = dict(d_model=128, num_heads=4, num_layers=4, ffn_dim=512) # the shipped size: 1.6 M parameters, 6 MB; no dropout (the model underfits)
-# Each variant: DecoderConfig overrides, LossWeights overrides, SlotCostWeights overrides.
+RECIPE = RECIPES['shipped'] # the package's model: 1.6 M parameters, 6 MB; no dropout (the model underfits)
+# Each variant: DecoderConfig overrides, LossWeights overrides, SlotCostWeights overrides of the recipe.
 NO_LOCATION = dict(location=0, box_l1=0, box_giou=0) # nothing ties a slot to where its object is: the reference's alignment
 VARIANTS = {
     'ours': ({}, {}, {}),
@@ -62,14 +61,9 @@ def predict(model, pairs)->tuple[list, list]:
     "Predicted graphs (confidence floor FLOOR) and ground-truth graphs of some videos."
     return [predict_features(f, model, threshold=FLOOR) for f,_ in pairs],[EventGraph.load(g) for _,g in pairs]
 
-def best_threshold(preds, gts)->float:
-    "The confidence threshold that maximises instance graph_f1@1s on these (tuning) videos."
-    f1 = {t: evaluate(preds, gts, taus=(1,), threshold=t).f1.loc[('instance', 1.0), 'f1'] for t in np.arange(0.1, 0.95, 0.05).round(2)}
-    return max(f1, key=f1.get)
-
 def scores(model, valid, tune_pairs, test_pairs)->dict:
     "The benchmark's scores of a trained model: test graphs at confidence 0.5 and at the threshold best on the tuning videos."
-    threshold = best_threshold(*predict(model, tune_pairs))
+    threshold = tune_threshold(model, tune_pairs)
     preds,gts = predict(model, test_pairs)
     s = evaluate(preds, gts, threshold=0.5).summary
     tuned = evaluate(preds, gts, taus=(1,), threshold=threshold).f1
@@ -82,19 +76,22 @@ def scores(model, valid, tune_pairs, test_pairs)->dict:
 def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, pd.DataFrame]:
     model_kw,loss_kw,slot_kw = VARIANTS[name]
     torch.manual_seed(args.seed)
-    model = VJEPAEventDecoder(hidden_size=192, grid=(8, 8, 8), **MODEL, **model_kw)
-    cfg = TrainConfig(epochs=args.epochs, batch_size=16, lr=args.lr, warmup_epochs=args.warmup_epochs, patience=args.epochs, seed=args.seed, aux=args.aux)
+    model = RECIPE.model(train, **model_kw)
+    given = dict(epochs=args.epochs, lr=args.lr, warmup_epochs=args.warmup_epochs, aux=args.aux or None)
+    cfg = replace(RECIPE.train, **{k: v for k,v in given.items() if v is not None}, seed=args.seed)
+    cfg = replace(cfg, patience=cfg.epochs) # every variant trains for all its epochs
     out = args.out/name.replace(' ', '_')
     if out.exists() and not args.resume: shutil.rmtree(out)
-    history = fit(model, train, valid, cfg, out, weights=LossWeights(**loss_kw), slot_weights=SlotCostWeights(**slot_kw))
+    history = fit(model, train, valid, cfg, out, weights=replace(RECIPE.loss, **loss_kw), slot_weights=SlotCostWeights(**slot_kw))
     info = out/'run.json' # the training's peak memory, kept for a later --resume that only evaluates
     if not info.exists(): info.write_text(json.dumps({'peak_rss_gb': peak_rss_gb()}))
     best = VJEPAEventDecoder.load(out/'best.safetensors')
     row = {'variant': name, **scores(best, valid, tune_pairs, test_pairs), 'train minutes': history.seconds.sum()/60,
            'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
-    if name=='ours' and args.ship:
-        shutil.copyfile(out/'best.safetensors', SHIPPED_CHECKPOINT)
-        print(f"shipped {out/'best.safetensors'} -> {SHIPPED_CHECKPOINT}")
+    if name=='ours' and args.ship: # with the threshold tuned on the tuning videos
+        best.config.threshold = row['threshold']
+        best.save(SHIPPED_CHECKPOINT)
+        print(f"shipped {out/'best.safetensors'} (threshold {row['threshold']:.2f}) -> {SHIPPED_CHECKPOINT}")
     return row, history.assign(variant=name)
 
 def markdown(df:pd.DataFrame)->str:
@@ -118,9 +115,9 @@ def main(argv=None):
     p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
     p.add_argument('--out', type=Path, default=Path('bench/results/train_synth'), help='runs, table and curves')
     p.add_argument('--variants', nargs='+', default=['ours', 'reference choices'], choices=list(VARIANTS))
-    p.add_argument('--epochs', type=int, default=7)
-    p.add_argument('--lr', type=float, default=7e-4)
-    p.add_argument('--warmup-epochs', type=float, default=1.0)
+    p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (7)")
+    p.add_argument('--lr', type=float, default=None, help="peak learning rate; default the shipped recipe's (7e-4)")
+    p.add_argument('--warmup-epochs', type=float, default=None, help="default the shipped recipe's (1)")
     p.add_argument('--aux', action='store_true', help="also train on the earlier decoder layers' outputs (auxiliary losses)")
     p.add_argument('--train-videos', type=int, default=len(SPLITS['train']), help='train on the worlds of seeds 0 to N-1 (the fixed split is the first 3 600)')
     p.add_argument('--seed', type=int, default=0)

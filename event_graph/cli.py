@@ -5,7 +5,7 @@
 # %% ../nbs/90_cli.ipynb #e1cdac7f
 from __future__ import annotations
 import os, sys, threading
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -23,19 +23,19 @@ from .video import open_video, iter_clips, clip_sheet
 from .backbone import load_backbone
 from .features import extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
-from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, event_title
-from .inference import load_model, predict_video, check_fits, save_maps
+from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, event_title, looks_synthetic
+from .inference import load_model, predict_video, check_fits, save_maps, tune_threshold
 from .classify import DEFAULT_FRAME_STEP, load_classifier, classify_video, write_labels
 from .live import LiveEvents, LiveLabels, WindowSampler, live_frames, live_source, run_live
 from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
 from .decoder import VJEPAEventDecoder
-from .train import TrainConfig, fit, leave_process_group
+from .train import RECIPES, fit, leave_process_group
 from .metrics import evaluate as evaluate_graphs, plot_scores
 
 # %% auto #0
-__all__ = ['COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate', 'predict',
-           'classify', 'live', 'demo', 'main']
+__all__ = ['SYNTHETIC_ONLY', 'COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate',
+           'predict', 'classify', 'live', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #a0fae21d
 @call_parse
@@ -90,7 +90,8 @@ def sample(video:str, # a video file
 def pretrain(videos:Param('unlabeled video files or folders (searched recursively)', str, nargs='+'),
              out:str='pretrained', # the run's folder: checkpoint, history.csv and, at the end, the model (config.json, model.safetensors)
              init:str=None, # a V-JEPA 2 to go on from (Hugging Face hub id or folder); default a fresh tiny V-JEPA 2
-             steps:int=PretrainConfig.steps, batch_size:int=PretrainConfig.batch_size, # optimiser steps; clips per step
+             steps:int=PretrainConfig.steps, # optimiser steps
+             batch_size:int=PretrainConfig.batch_size, # clips per step
              lr:float=PretrainConfig.lr, # peak learning rate
              seed:int=0, # initialisation, clips, crops and masks
              checkpoint_every:int=PretrainConfig.checkpoint_every): # steps between saved states
@@ -110,10 +111,13 @@ def extract(videos:Param('video files or folders (searched recursively)', str, n
             backbone:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
             weights:str=None, # hub backbones: the checkpoint file
             mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
-            fps:float=1.0, size:int=16, stride:int=8, # sampling: frames per second, frames per clip, frames between clip starts
+            fps:float=1.0, # frames sampled per second
+            size:int=16, # frames per clip
+            stride:int=8, # sampled frames between clip starts
             batch_size:int=8, # clips per forward pass
             dtype:str='float16', # storage type of the tokens
-            shard:int=0, num_shards:int=1, # this run takes videos shard, shard+num_shards, ...
+            shard:int=0, # this run takes videos SHARD, SHARD+NUM_SHARDS, ...
+            num_shards:int=1, # runs that share the videos
             overwrite:bool=False): # recompute files made with other settings
     "Extract backbone features of videos into a resumable cache."
     fix_mmap_threshold()
@@ -155,12 +159,6 @@ def _start_distributed()->torch.device:
     torch.cuda.set_device(local)
     return torch.device('cuda', local)
 
-def _model_for(dataset:EventClips)->VJEPAEventDecoder:
-    "A model with the card's sizes that fits the dataset's features and vocabulary."
-    feats,graph = dataset.files[0]
-    return VJEPAEventDecoder(hidden_size=feats.meta['tokens_shape'][1], grid=tuple(feats.grid), num_frames=feats.meta['size'],
-                             vocab=graph.vocab.to_dict())
-
 # %% ../nbs/90_cli.ipynb #020dad70
 @call_parse
 def train(features:str, # folder of feature files (`event-graph extract`)
@@ -168,12 +166,18 @@ def train(features:str, # folder of feature files (`event-graph extract`)
           out:str='run', # folder for best.safetensors, last.safetensors and history.csv
           valid:str=None, # folder of validation feature files, graphs beside them in --valid-graphs; default: 10% of the videos
           valid_graphs:str=None, # folder of the validation graphs; default: --graphs
-          epochs:int=30, batch_size:int=16, lr:float=1e-4, weight_decay:float=1e-4, warmup_epochs:float=5.0,
-          patience:int=15, # epochs without a better validation score before stopping
+          recipe:str='shipped', # decoder size, training settings and loss weights: 'shipped' (the package's model) or 'card' (the model card's)
+          epochs:int=None, # passes over the training clips; default the recipe's
+          batch_size:int=None, # clips per step; default the recipe's
+          lr:float=None, # peak learning rate; default the recipe's
+          weight_decay:float=None, # AdamW weight decay of the weight matrices; default the recipe's
+          warmup_epochs:float=None, # epochs of linear warm-up before the cosine decay; default the recipe's
+          patience:int=None, # epochs without a better validation score before stopping; default the recipe's
           seed:int=0, # order of the clips, and the model's initial weights
           save_every:int=0, # steps between checkpoints inside an epoch; 0: at the end of each epoch
           quiet:bool=False): # no progress bar
-    "Train the event model on cached features; rerun to resume."
+    "Train the event model on cached features with a recipe; rerun to resume."
+    if recipe not in RECIPES: raise InputError('--recipe', f"must be one of {', '.join(RECIPES)}, got {recipe!r}")
     dev = _start_distributed()
     pairs = pair_files(features, graphs)
     if valid: train_pairs,valid_pairs = pairs,pair_files(valid, valid_graphs or graphs)
@@ -183,17 +187,21 @@ def train(features:str, # folder of feature files (`event-graph extract`)
         train_pairs,valid_pairs = split['train'],split['valid']
     if not train_pairs or not valid_pairs: raise InputError(features, f"needs videos for training and validation, got {len(train_pairs)} and {len(valid_pairs)}")
     train_set,valid_set = EventClips(train_pairs),EventClips(valid_pairs)
+    r = RECIPES[recipe]
+    given = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, warmup_epochs=warmup_epochs, patience=patience)
+    cfg = replace(r.train, **{k: v for k,v in given.items() if v is not None}, seed=seed, save_every=save_every)
     torch.manual_seed(seed)
-    model = _model_for(train_set).to(dev)
-    cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, warmup_epochs=warmup_epochs,
-                      patience=patience, seed=seed, save_every=save_every)
+    model = r.model(train_set).to(dev)
     rank = dist.get_rank() if dist.is_initialized() else 0
-    if rank==0: print(f"training on {len(train_set)} clips of {len(train_pairs)} videos, validating on {len(valid_set)} clips of {len(valid_pairs)} videos")
-    history = fit(model, train_set, valid_set, cfg, out, progress=not quiet)
+    if rank==0: print(f"recipe {recipe!r}: training on {len(train_set)} clips of {len(train_pairs)} videos, validating on {len(valid_set)} clips of {len(valid_pairs)} videos")
+    history = fit(model, train_set, valid_set, cfg, out, weights=r.loss, progress=not quiet)
     if rank==0:
         with atomic_write(Path(out)/'history.csv') as tmp: history.to_csv(tmp, index=False)
         print(history.to_string(index=False, float_format=lambda x: f'{x:.4g}'))
-        print(f"best model: {Path(out)/'best.safetensors'}")
+        best = VJEPAEventDecoder.load(Path(out)/'best.safetensors')
+        best.config.threshold = tune_threshold(best, valid_pairs)
+        best.save(Path(out)/'best.safetensors')
+        print(f"best model: {Path(out)/'best.safetensors'} (confidence threshold {best.config.threshold:.2f}, tuned on the validation videos)")
     leave_process_group()
 
 # %% ../nbs/90_cli.ipynb #9cddcf4c
@@ -223,33 +231,60 @@ def evaluate(predictions:str, # folder of predicted graph files
 
 # %% ../nbs/90_cli.ipynb #9ea98c03
 def _writable(path:Path)->Path:
-    "`path`, once its folder exists and can be written to."
+    "`path`, if it can be written: its nearest existing folder is a writable folder (missing ones are made at writing)."
     folder = path.parent
-    if not folder.is_dir(): raise InputError(path, f"cannot write: folder {str(folder)!r} does not exist")
+    while not folder.exists(): folder = folder.parent
+    if not folder.is_dir(): raise InputError(path, f"cannot write: {str(folder)!r} is not a folder")
     if not os.access(folder, os.W_OK): raise InputError(path, f"cannot write: folder {str(folder)!r} is not writable")
     return path
 
-@call_parse
-def predict(video:str, # a video file decord or PyAV can read
-            out:str=None, # the graph file to write; default the video's name with .json, in the current folder
-            backbone:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
-            weights:str=None, # hub backbones: the checkpoint file
-            mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
-            checkpoint:str=None, # the decoder checkpoint; default the shipped synthetic-world model
-            threshold:float=0.5, # the confidence an event needs
-            batch_size:int=8, # windows per forward pass
-            maps:bool=False, # also write the events' attention maps beside the graph (OUT with .maps.npz), for the viewer
-            quiet:bool=False): # no progress bar
-    "Predict the event graph of a video."
-    fix_mmap_threshold()
-    dest = _writable(Path(out or Path(video).with_suffix('.json').name))
-    model,bb = load_model(checkpoint),load_backbone(backbone, weights, mode)
+def _graph_files(videos:list[Path], out:str|None)->list[Path]:
+    "Where each video's graph goes: OUT itself if it is a .json file (one video), else OUT/<video name>.json."
+    if out and out.endswith('.json'):
+        if len(videos)>1: raise InputError(out, f"one graph file for {len(videos)} videos: give a folder")
+        return [_writable(Path(out))]
+    names = [v.stem for v in videos]
+    if len(set(names))<len(names): raise InputError(out or '.', f"two videos named {next(n for n in names if names.count(n)>1)!r} would write one graph")
+    return [_writable(Path(out or '.')/f"{n}.json") for n in names]
+
+SYNTHETIC_ONLY = ("the shipped model knows only the synthetic desk world, and this video does not look like it: "
+                  "its events mean nothing. Train a model on your own labelled videos and give it with --checkpoint (README: 'Your own videos')")
+
+def _event_model(checkpoint, backbone, weights, mode)->tuple:
+    "The decoder (default the shipped one) and the backbone it reads (default the one it was trained on), checked to fit."
+    model = load_model(checkpoint)
+    trained_on = model.config.backbone or {}
+    bb = load_backbone(backbone or trained_on.get('name', 'tiny'), weights, mode or trained_on.get('mode', 'crop'))
     check_fits(model, bb.dim, bb.grid(model.config.num_frames), checkpoint or 'the shipped checkpoint')
-    g = predict_video(video, model, bb, threshold, batch_size=batch_size, checkpoint=checkpoint or 'shipped', progress=not quiet, keep_maps=maps)
-    g.save(dest)
-    if maps: save_maps(g, dest.with_suffix('.maps.npz'))
-    print(f"{len(g.nodes)} objects, {len(g.events)} events in {g.metadata['duration_sec']:.1f} s of video -> {dest}")
-    if g.events: print(events_table(g).to_string(index=False, float_format=lambda x: f'{x:.2f}'))
+    return model,bb
+
+@call_parse
+def predict(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
+            out:str=None, # a .json file (one video), or a folder for one graph per video; default the current folder
+            backbone:str=None, # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
+            weights:str=None, # hub backbones: the checkpoint file
+            mode:str=None, # preprocessing: 'crop' (official) or 'full' frame; default the checkpoint's
+            checkpoint:str=None, # the decoder checkpoint; default the shipped synthetic-world model
+            threshold:float=None, # the confidence an event needs; default the checkpoint's (tuned when it was trained)
+            batch_size:int=8, # windows per forward pass
+            maps:bool=False, # also write the events' attention maps beside each graph (.maps.npz), for the viewer
+            quiet:bool=False): # no progress bar
+    "Predict the event graph of each video, with one model load."
+    fix_mmap_threshold()
+    files = [v for v,_ in find_videos(videos)]
+    if not files: raise InputError(' '.join(videos), "no video files found")
+    for v in files: open_video(v) # every video checked before the model loads
+    dests = _graph_files(files, out)
+    model,bb = _event_model(checkpoint, backbone, weights, mode)
+    for video,dest in zip(files, dests):
+        if checkpoint is None and not looks_synthetic(video): print(f"{video}: warning: {SYNTHETIC_ONLY}", file=sys.stderr)
+        g = predict_video(video, model, bb, threshold, batch_size=batch_size, checkpoint=checkpoint or 'shipped', progress=not quiet, keep_maps=maps)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        g.save(dest)
+        if maps: save_maps(g, dest.with_suffix('.maps.npz'))
+        print(f"{video}: {len(g.nodes)} objects, {len(g.events)} events (confidence >= {g.metadata['confidence_threshold']:.2f}) "
+              f"in {g.metadata['duration_sec']:.1f} s of video -> {dest}")
+        if g.events and len(files)==1: print(events_table(g).to_string(index=False, float_format=lambda x: f'{x:.2f}'))
 
 # %% ../nbs/90_cli.ipynb #60b39b4b
 def _label_names(text:str)->list[str]: # 'cup,pen', or a file with one label per line
@@ -288,7 +323,9 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
         for w,g in r.table(top_k).groupby('window'):
             print(f"  {g.start.iloc[0]:7.1f}-{g.end.iloc[0]:.1f} s  " + ', '.join(f"{l} {p:.2f}" for l,p in zip(g.label, g.probability)))
         print('  whole video: ' + ', '.join(f"{l} {p:.2f}" for l,p in r.summary(top_k).itertuples(index=False)))
-    if dest: print(f"labels of {len(results)} videos -> {write_labels(results, dest, top_k)}")
+    if dest:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        print(f"labels of {len(results)} videos -> {write_labels(results, dest, top_k)}")
 
 # %% ../nbs/90_cli.ipynb #36edde68
 def _window_line(w, what:str)->str:
@@ -300,11 +337,11 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
          out:str=None, # rewritten after every window: the event graph (.json), or with --model the labels (.json or .csv); default live.json, live-labels.json
          model:str=None, # name each window with this video classifier, 'hf:<hub id or folder>', instead of finding events
          labels:str=None, # with --model: only these of its labels, comma-separated or a file with one per line
-         backbone:str='tiny', # the event model's backbone: 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+         backbone:str=None, # the event model's backbone: 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
          weights:str=None, # hub backbones: the checkpoint file
-         mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
+         mode:str=None, # preprocessing: 'crop' (official) or 'full' frame; default the checkpoint's
          checkpoint:str=None, # the event model; default the shipped synthetic-world model
-         threshold:float=0.5, # the confidence an event needs
+         threshold:float=None, # the confidence an event needs; default the checkpoint's
          frame_step:int=None, # with --model: take every N-th frame; default 4, unless --fps
          fps:float=None, # with --model: or sample this many frames per second
          frames:int=None, # with --model: frames per window; default the model's own
@@ -332,9 +369,9 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
     else:
         if any(v is not None for v in (labels, frame_step, fps, frames, stride)):
             raise InputError(source, "--labels, --frame-step, --fps, --frames and --stride go with --model: the event model reads the windows it was trained on")
-        m,bb = load_model(checkpoint),load_backbone(backbone, weights, mode)
+        m,bb = _event_model(checkpoint, backbone, weights, mode)
         predictor = LiveEvents(m, bb, threshold, name=name, checkpoint=checkpoint or 'shipped')
-        sampler,shown = WindowSampler(1.0, m.config.num_frames, m.config.num_frames//2, name=name),set()
+        sampler,shown = WindowSampler(m.config.windows['fps'], m.config.windows['size'], m.config.windows['stride'], name=name),set()
         def save():
             g = predictor.graph(); g.save(dest)
             return g
@@ -345,6 +382,7 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
         written = save()
         if not quiet: print(_window_line(w, what(w, written)), flush=True)
     stop = threading.Event()
+    dest.parent.mkdir(parents=True, exist_ok=True)
     if not quiet: print(f"reading {src.kind} {source} (Ctrl-C stops and keeps what was read) -> {dest}", flush=True)
     try: run = run_live(live_frames(src, speed, clock, reconnects, timeout, stop), sampler, predictor, on_window, stop)
     except InputError as e:
@@ -359,7 +397,7 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
 @call_parse
 def demo(seed:int=200_000, # the synthetic world to render; default the first test video of the benchmark
          out:str='demo', # folder for the video, its true and predicted graphs, and the overlay image
-         threshold:float=0.5, # the confidence an event needs
+         threshold:float=None, # the confidence an event needs; default the shipped model's
          events:int=3): # how many of the most confident events to draw
     "Render a synthetic video, predict its event graph with the shipped models, and score it."
     folder = Path(out); folder.mkdir(parents=True, exist_ok=True)
@@ -374,7 +412,7 @@ def demo(seed:int=200_000, # the synthetic world to render; default the first te
             Image.fromarray(np.concatenate([np.asarray(event_strip(frames, pred, e)) for e in top])).save(tmp, format='png')
     print(f"video {video} ({truth.metadata['duration_sec']:.0f} s, {len(truth.events)} true events); predicted graph {pred_file}")
     for e in top: print(f"  {event_title(e)}  (confidence {e.confidence:.2f})")
-    s = evaluate_graphs([pred], [truth], threshold=threshold).summary
+    s = evaluate_graphs([pred], [truth], threshold=pred.metadata['confidence_threshold']).summary
     print(' '.join(f"{k} {s[k]:.3f}" for k in ('graph_f1@1s', 'event_mAP@1s', 'graph_f1@1s_category', 'triplet_f1')))
 
 # %% ../nbs/90_cli.ipynb #5b6ef00c

@@ -78,7 +78,7 @@ class EventClips(Dataset):
     "Every clip of some videos: tokens from their feature files, targets from their graphs."
     def __init__(self, pairs:list, # (feature file, graph file or `EventGraph`) of each video
                  vocab:Vocabulary|None=None): # class indices of this vocabulary; default each graph's own
-        self.files,self.items,self.backbone = [],[],None
+        self.files,self.items,self.backbone,self.sampling = [],[],None,None
         for fpath,g in pairs:
             feats = FeatureFile(fpath)
             graph = g if isinstance(g, EventGraph) else EventGraph.load(g)
@@ -87,6 +87,9 @@ class EventClips(Dataset):
             self.backbone = self.backbone or bb
             if diff := spec_differences(bb, self.backbone):
                 raise InputError(fpath, f"made by backbone {bb['name']}, the files before it by {self.backbone['name']}: {'; '.join(diff)}")
+            sampling = {k: feats.meta[k] for k in ('fps', 'size', 'stride')}
+            self.sampling = self.sampling or sampling
+            if sampling!=self.sampling: raise InputError(fpath, f"sampled as {sampling}, the files before it as {self.sampling}")
             w,h = feats.meta['video_size']
             region = crop_region(h, w, bb['crop'], bb['mode'], bb['short'])
             for i in range(len(feats)):

@@ -76,6 +76,8 @@ class DecoderConfig:
     pointer:str='similarity' # 'similarity' (query-slot), or 'index': the reference's classifier over slot positions
     temporal:bool=True # False: average each slot's trajectory over time, as the reference did (for ablations)
     backbone:dict=None # `Backbone.spec` of the tokens it was trained on (set by `fit`); None: not yet trained
+    sampling:dict=None # fps, size (frames per clip) and stride of its training features (set by `fit`); None: not yet trained
+    threshold:float=0.5 # the confidence an event needs at inference (`tune_threshold` sets it on tuning videos)
 
     def __post_init__(self):
         self.grid = tuple(self.grid)
@@ -88,6 +90,10 @@ class DecoderConfig:
     def num_actions(self)->int: return len(self.vocab['actions'])
     @property
     def num_categories(self)->int: return len(self.vocab['categories'])
+    @property
+    def windows(self)->dict: # fps, size, stride
+        "How to cut a video into the windows it reads: as its training features were, else V-JEPA's (1 FPS, half-overlapping)."
+        return self.sampling or dict(fps=1.0, size=self.num_frames, stride=self.num_frames//2)
 
 # %% ../nbs/09_decoder.ipynb #768300f2
 class EventDecoder(nn.Module):
@@ -156,8 +162,9 @@ def forward(self:EventDecoder, objs:ObjectSlots,
 
 # %% ../nbs/09_decoder.ipynb #1325530a
 class VJEPAEventDecoder(nn.Module):
-    "Backbone tokens -> object slots -> a set of event candidates with seven heads."
+    "Backbone tokens (B, S, D) of clips on a (T', H', W') grid -> object slots -> a set of event candidates with seven heads."
     def __init__(self, config:DecoderConfig=None, **overrides): # a config, and/or fields of one
+        "Build from a `DecoderConfig` and/or its fields, e.g. `VJEPAEventDecoder(hidden_size=192, grid=(8, 8, 8))`; trained ones: `VJEPAEventDecoder.load(path)`."
         super().__init__()
         self.config = DecoderConfig(**{**(asdict(config) if config else {}), **overrides})
         c = self.config
@@ -200,7 +207,7 @@ CHECKPOINT_FORMAT = 'event_graph.decoder/2'  # /1: one box per temporal token, b
 def config_differences(found:DecoderConfig, expected:DecoderConfig)->list[str]:
     "What differs between two configs, one phrase each."
     out = [f"{f.name} is {getattr(found, f.name)} (expected {getattr(expected, f.name)})" for f in fields(DecoderConfig)
-           if f.name!='vocab' and getattr(found, f.name)!=getattr(expected, f.name)]
+           if f.name not in ('vocab', 'threshold') and getattr(found, f.name)!=getattr(expected, f.name)]
     return out+[f"vocabulary: {d}" for d in found.vocabulary.diff(expected.vocabulary)]
 
 @patch

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 import numpy as np
+import pandas as pd
 import torch
 from scipy.optimize import linear_sum_assignment
 from tqdm.auto import tqdm
@@ -19,14 +20,14 @@ from .transforms import crop_region
 from .features import FeatureFile
 from .backbone import Backbone, spec_differences
 from .video import open_video, iter_clips, sample_frame_numbers, window_starts
-from .metrics import track_iou
+from .metrics import track_iou, evaluate
 from .decoder import VJEPAEventDecoder
 
 # %% auto #0
 __all__ = ['SHIPPED_CHECKPOINT', 'WindowPrediction', 'EventMaps', 'frame_boxes', 'read_window', 'LinkWeights', 'shared_iou',
            'link_costs', 'link_windows', 'join_split_tracks', 'merge_duplicates', 'frame_owners', 'build_graph',
            'check_fits', 'predict_windows', 'feature_windows', 'predict_features', 'predict_video', 'save_maps',
-           'load_maps', 'load_model']
+           'load_maps', 'load_model', 'threshold_f1', 'tune_threshold']
 
 # %% ../nbs/16_inference.ipynb #bdb6c34a
 @dataclass
@@ -269,12 +270,13 @@ def feature_windows(features, # a feature file (`extract_features`)
     return f,predict_windows(model, batches, bb['tubelet'], crop_region(h, w, bb['crop'], bb['mode'], bb['short']), threshold, existence_threshold, keep_maps)
 
 def predict_features(features, # a feature file (`extract_features`)
-                     model:VJEPAEventDecoder, threshold:float=0.5, # the confidence an event needs
+                     model:VJEPAEventDecoder, threshold:float=None, # the confidence an event needs; default the model's
                      batch_size:int=16, existence_threshold:float=0.2, # see `predict_windows`
                      links:LinkWeights=LinkWeights(), merge_seconds:float=1.0,
                      checkpoint=None, # recorded in the metadata
                      keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
     "The event graph of the video whose cached features are in `features`."
+    threshold = model.config.threshold if threshold is None else threshold
     f,windows = feature_windows(features, model, threshold, batch_size, existence_threshold, keep_maps)
     return build_graph(Path(f.meta['video']).stem, windows, model.config.vocabulary, links, merge_seconds, _metadata(f.meta, threshold, checkpoint),
                        threshold=threshold)
@@ -293,8 +295,8 @@ def _encoded(batch, backbone, dtype):
 
 # %% ../nbs/16_inference.ipynb #15908327
 def predict_video(video, # a video file decord or PyAV can read
-                  model:VJEPAEventDecoder, backbone:Backbone, threshold:float=0.5,
-                  fps:float=1.0, size:int=16, stride:int=8, # sampling: as the model's training features were made
+                  model:VJEPAEventDecoder, backbone:Backbone, threshold:float=None, # the confidence an event needs; default the model's
+                  fps:float=None, size:int=None, stride:int=None, # sampling; default as the model's training features were made
                   batch_size:int=8, # windows per forward pass: bounds the memory
                   dtype=torch.float16, # tokens are rounded to the feature cache's storage type
                   existence_threshold:float=0.2, # see `predict_windows`
@@ -302,6 +304,9 @@ def predict_video(video, # a video file decord or PyAV can read
                   progress:bool=True, # a progress bar over the windows
                   keep_maps:bool=False)->EventGraph: # keep the attention maps of the events' slots in `EventGraph.maps`
     "The event graph of a video file: windows through the backbone and the model, batch by batch."
+    c = model.config
+    fps,size,stride = fps or c.windows['fps'],size or c.windows['size'],stride or c.windows['stride']
+    threshold = c.threshold if threshold is None else threshold
     check_fits(model, backbone.dim, backbone.grid(size), f"backbone {backbone.name}", backbone.spec)
     info = open_video(video)
     n = len(window_starts(len(sample_frame_numbers(info.timestamps, fps)), size, stride))
@@ -342,3 +347,16 @@ SHIPPED_CHECKPOINT = files('event_graph')/'assets'/'synth-decoder.safetensors'
 def load_model(checkpoint=None)->VJEPAEventDecoder: # a checkpoint file; default the shipped synthetic-world model
     "A trained `VJEPAEventDecoder`, in evaluation mode."
     return VJEPAEventDecoder.load(checkpoint or SHIPPED_CHECKPOINT)
+
+# %% ../nbs/16_inference.ipynb #d6db6523
+def threshold_f1(model:VJEPAEventDecoder, pairs:list, # (feature file, graph file or `EventGraph`) of held-out videos
+                 thresholds=np.arange(0.1, 0.95, 0.05))->pd.Series:
+    "Instance graph_f1@1s of the model's graphs of some videos at each confidence threshold."
+    preds = [predict_features(f, model, threshold=0.05) for f,_ in pairs]
+    truth = [g if isinstance(g, EventGraph) else EventGraph.load(g) for _,g in pairs]
+    return pd.Series({round(float(t), 2): evaluate(preds, truth, taus=(1,), threshold=t).f1.loc[('instance', 1.0), 'f1'] for t in thresholds},
+                     name='graph_f1@1s').rename_axis('threshold')
+
+def tune_threshold(model:VJEPAEventDecoder, pairs:list)->float: # (feature file, graph) pairs of held-out videos
+    "The confidence threshold that gives the best instance graph_f1@1s on held-out videos (the lowest of ties)."
+    return float(threshold_f1(model, pairs).idxmax())

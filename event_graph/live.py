@@ -241,13 +241,14 @@ def run_live(frames:Iterator[LiveFrame], # from `live_frames`
 class LiveEvents:
     "The event model on live windows; `graph()` is the event graph of the windows so far, built as `predict_video` builds it."
     def __init__(self, model:VJEPAEventDecoder, backbone:Backbone,
-                 threshold:float=0.5, # the confidence an event needs
+                 threshold:float=None, # the confidence an event needs; default the model's
                  existence_threshold:float=0.2, links:LinkWeights=LinkWeights(), merge_seconds:float=1.0, # as in `predict_video`
                  fps:float=1.0, # the sampling rate, recorded in the graph
                  name:str='live', checkpoint=None, # the graph's video id; the checkpoint recorded in its metadata
                  dtype=torch.float16):
         check_fits(model, backbone.dim, backbone.grid(model.config.num_frames), f"backbone {backbone.name}", backbone.spec)
-        self.model,self.backbone,self.threshold,self.existence_threshold = model.to(backbone.device),backbone,threshold,existence_threshold
+        self.model,self.backbone,self.existence_threshold = model.to(backbone.device),backbone,existence_threshold
+        self.threshold = model.config.threshold if threshold is None else threshold
         self.links,self.merge_seconds,self.fps,self.name,self.checkpoint,self.dtype = links,merge_seconds,fps,name,checkpoint,dtype
         self.windows,self.last = [],None
 

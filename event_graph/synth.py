@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .core import InputError, read_json
 from .schema import EventGraph, ObjectNode, Event
 from .vocab import REFERENCE_VOCAB
-from .video import write_video
+from .video import write_video, open_video, read_frames
 
 # %% auto #0
 __all__ = ['SCREEN_OFF', 'SCREEN_ON', 'EDGE', 'LOOKS', 'OBJECT_CATEGORIES', 'USABLE', 'PARTS', 'HALF', 'DESK', 'SHELF_Y',
@@ -26,7 +26,7 @@ __all__ = ['SCREEN_OFF', 'SCREEN_ON', 'EDGE', 'LOOKS', 'OBJECT_CATEGORIES', 'USA
            'Tracks', 'held_offset', 'init_tracks', 'Plan', 'contact', 'drawer_depth', 'grip', 'apply_plan', 'schedule',
            'add_wanders', 'draw_background', 'thing_polygons', 'camera_shake', 'draw_frame', 'frame_times', 'key_frame',
            'video_name', 'World', 'simulate', 'world_boxes', 'world_graph', 'draw_world', 'render_world', 'event_title',
-           'event_strip', 'action_gallery', 'scene_sheet', 'make_video', 'make_dataset']
+           'event_strip', 'action_gallery', 'scene_sheet', 'make_video', 'looks_synthetic', 'make_dataset']
 
 # %% ../nbs/13_synth.ipynb #b30afc3c
 @dataclass(frozen=True)
@@ -767,6 +767,16 @@ def make_video(seed:int, folder, config:WorldConfig=WorldConfig())->tuple[Path, 
     frames,g = render_world(seed, config)
     video = write_video(folder/f"{video_name(seed)}.mp4", frames, config.fps, options=ENCODER_OPTIONS)
     return video, g.save(folder/f"{video_name(seed)}.json")
+
+# %% ../nbs/13_synth.ipynb #81108944
+def looks_synthetic(video)->bool: # a video file
+    "Whether a video looks like this world's: square frames whose middle is mostly the desk's colour."
+    info = open_video(video)
+    if info.width!=info.height: return False
+    frames = np.stack([f for _,f in read_frames(info, np.unique(np.linspace(0, info.num_frames-1, 3).astype(int)))])
+    n = info.height
+    middle = frames[:, int(0.3*n):int(0.7*n), int(0.05*n):int(0.95*n)].reshape(-1, 3)
+    return bool(np.abs(np.median(middle, 0)-Scene.desk_colour).max()<=40)
 
 # %% ../nbs/13_synth.ipynb #e555af32
 def _same_config(graph:Path, config:WorldConfig)->bool:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import gc, json, math, time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import pandas as pd
 import torch
@@ -24,8 +24,8 @@ from .matching import SlotCostWeights, _event_slots, _pad, box_iou
 from .loss import ROLES, LossWeights, _flat, paired_boxes, pointer_targets, set_loss
 
 # %% auto #0
-__all__ = ['TRAIN_FORMAT', 'TrainConfig', 'parameter_groups', 'lr_at', 'clip_scores', 'save_training_state',
-           'load_training_state', 'epoch_batches', 'record_backbone', 'fit', 'plot_history', 'leave_process_group']
+__all__ = ['RECIPES', 'TRAIN_FORMAT', 'TrainConfig', 'Recipe', 'parameter_groups', 'lr_at', 'clip_scores', 'save_training_state',
+           'load_training_state', 'epoch_batches', 'record_features', 'fit', 'plot_history', 'leave_process_group']
 
 # %% ../nbs/15_train.ipynb #cd13b6a6
 @dataclass
@@ -42,6 +42,25 @@ class TrainConfig:
     aux:bool=True # auxiliary losses on every decoder layer
     seed:int=0 # sets the order of the clips in every epoch
     save_every:int=0 # steps between checkpoints inside an epoch; 0: only at the end of each epoch
+
+# %% ../nbs/15_train.ipynb #7ae80db7
+@dataclass
+class Recipe:
+    "A named way to make the event model: the decoder's sizes, how to train it, and the loss weights."
+    decoder:dict # `DecoderConfig` fields; the token width, grid, frames per clip and vocabulary come from the data
+    train:TrainConfig
+    loss:LossWeights=field(default_factory=LossWeights)
+
+    def model(self, data:EventClips, # the training clips: their token width, grid, frames per clip and vocabulary
+              **overrides)->VJEPAEventDecoder: # `DecoderConfig` fields that replace the recipe's (ablations)
+        "A new model of this recipe that reads `data`'s tokens and names `data`'s classes."
+        feats,graph = data.files[0]
+        return VJEPAEventDecoder(hidden_size=feats.meta['tokens_shape'][1], grid=tuple(feats.grid), num_frames=feats.meta['size'],
+                                 vocab=graph.vocab.to_dict(), **{**self.decoder, **overrides})
+
+RECIPES = {'shipped': Recipe(dict(d_model=128, num_heads=4, num_layers=4, ffn_dim=512),
+                             TrainConfig(epochs=7, lr=7e-4, warmup_epochs=1.0, patience=7, aux=False)),
+           'card': Recipe({}, TrainConfig())}
 
 # %% ../nbs/15_train.ipynb #6175f4eb
 def parameter_groups(model:nn.Module, weight_decay:float)->list[dict]:
@@ -144,11 +163,13 @@ def _agree(value): # process 0's value, on every process
 def _new_progress()->dict:
     return dict(epoch=0, batch=0, step=0, loss_sum=0.0, loss_count=0, running=None, best=None, best_epoch=None, bad_epochs=0, history=[])
 
-def record_backbone(model:VJEPAEventDecoder, train:EventClips):
-    "Write the training features' backbone into the model's config, or refuse features of another backbone than it was trained on."
-    if model.config.backbone is None: model.config.backbone = train.backbone
-    elif diff := spec_differences(train.backbone, model.config.backbone):
-        raise InputError(train.files[0][0].path, f"made by backbone {train.backbone['name']}, the model was trained on {model.config.backbone['name']}: {'; '.join(diff)}")
+def record_features(model:VJEPAEventDecoder, train:EventClips):
+    "Write the training features' backbone and sampling into the model's config, or refuse features unlike those it was trained on."
+    c,where = model.config,train.files[0][0].path
+    if c.backbone is None: c.backbone,c.sampling = train.backbone,train.sampling
+    elif diff := spec_differences(train.backbone, c.backbone):
+        raise InputError(where, f"made by backbone {train.backbone['name']}, the model was trained on {c.backbone['name']}: {'; '.join(diff)}")
+    elif c.sampling!=train.sampling: raise InputError(where, f"sampled as {train.sampling}, the model was trained on {c.sampling}")
 
 # %% ../nbs/15_train.ipynb #cc43f1c8
 def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, cfg:TrainConfig=TrainConfig(),
@@ -158,7 +179,7 @@ def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, c
         progress:bool=True)->pd.DataFrame:
     "Train `model` on `train`, scoring `valid` after every epoch; one row per epoch."
     rank,world = _world()
-    record_backbone(model, train)
+    record_features(model, train)
     dev = next(model.parameters()).device
     opt = torch.optim.AdamW(parameter_groups(model, cfg.weight_decay), lr=cfg.lr)
     out = Path(out) if out is not None else None
