@@ -31,7 +31,7 @@ from event_graph.inference import SHIPPED_CHECKPOINT, build_graph, feature_windo
 from event_graph.matching import box_iou
 from event_graph.metrics import ROLES, UNALIGNED, align_objects, box_tracks, coded_events, evaluate, event_matches, graph_f1
 from event_graph.schema import OBJECT_ROLES, EventGraph
-from train_synth import prepare # this folder's benchmark: its data preparation
+from event_graph.benchmark import prepare_split
 
 def found_events(v)->list[tuple[pd.Series, pd.Series]]:
     "(true event, the most confident prediction within 1 s with its action) of every true event that has one."
@@ -119,7 +119,7 @@ def main(argv=None):
     if args.quick:
         args.data,args.oracle = Path(tempfile.mkdtemp()),True
         world,seeds = WorldConfig(duration=20),seeds[:3]
-    pairs = prepare(args.data, 'tune', load_backbone('tiny'), args.limit, seeds, world)
+    pairs = prepare_split(args.data, 'tune', load_backbone('tiny'), args.limit, seeds, world)
     model = VJEPAEventDecoder.load(args.checkpoint)
     graphs = [(predict_features(f, model, threshold=0.5), EventGraph.load(g)) for f,g in pairs]
     coded = [coded_events(pr, gt, alignment=align_objects(pr, gt)) for pr,gt in graphs]

@@ -29,7 +29,7 @@ from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
 from event_graph.matching import box_iou
-from train_synth import markdown
+from event_graph.benchmark import markdown_table
 
 MOVE = 0.02 # a box centre that shifts by more than this share of the frame between two frames has moved
 
@@ -184,7 +184,7 @@ def main(argv=None):
     table['reference'] = [f"{refs[k]:.3f}" for k in table.index]
     args.out.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out/'probes.csv', index=False)
-    md = markdown(table.rename_axis('probe (held-out videos)'))
+    md = markdown_table(table.rename_axis('probe (held-out videos)'))
     (args.out/'probes.md').write_text(md+'\n')
     print(md)
     print("reference: chance (one over the categories present); chance; the box at the start of the clip (no tracking); the commonest action")

@@ -17,7 +17,7 @@ from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
 from event_graph.data import EventClips
 from event_graph.probe import CLIP_TASKS, ClipTaskData, ProbeConfig, train_probe, task_scores, task_rows
-from train_synth import markdown, prepare
+from event_graph.benchmark import markdown_table, prepare_split
 
 FIGURES = {'action': ('top1', 'top5'), 'actions': ('mAP',), 'categories': ('mAP',)}
 
@@ -48,7 +48,7 @@ def main(argv=None):
     runs,histories,refs = [],[],{}
     for spec in args.backbones:
         bb = load_backbone(spec)
-        train,valid,test = (ClipTaskData.from_clips(EventClips(prepare(args.data, f, bb, seeds=s, world=world))) for f,s in
+        train,valid,test = (ClipTaskData.from_clips(EventClips(prepare_split(args.data, f, bb, seeds=s, world=world))) for f,s in
                             (('probe', SPLITS['train'][:args.videos]), ('valid', valid_seeds), ('test', test_seeds)))
         print(f"{bb.name}: {len(train)} training, {len(valid)} validation and {len(test)} test clips")
         for task in CLIP_TASKS:
@@ -77,7 +77,7 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(args.out/'runs.csv', index=False); pd.concat(histories).to_csv(args.out/'history.csv', index=False)
     table.to_csv(args.out/'table.csv')
-    md = markdown(table.rename_axis('task: figure (test clips)'))
+    md = markdown_table(table.rename_axis('task: figure (test clips)'))
     (args.out/'table.md').write_text(md+'\n')
     print(md)
     print(f"mean ± standard deviation over {args.seeds} probe seeds; chance: the commonest classes (accuracy) or the classes' frequencies (mAP)")

@@ -35,7 +35,7 @@ from event_graph.video import iter_clips
 from event_graph.probe import ClipTaskData, ProbeConfig, train_probe, task_scores, save_probe_classifier
 from event_graph.classify import load_classifier
 from event_graph.live import LiveEvents, LiveLabels, VideoServer, WindowSampler, live_frames, live_source, run_live
-from train_synth import feature_folder, markdown
+from event_graph.benchmark import feature_folder, markdown_table
 from frozen_probe import chance
 
 TASKS = ('actions', 'categories') # the multi-label clip tasks: mAP means the same at every window length
@@ -141,11 +141,11 @@ def main(argv=None):
     if args.part in ('stream', 'both'):
         s = stream_rates(args.data, world_stream, args.speeds, args.out)
         s.to_csv(args.out/'stream.csv', index=False)
-        print(markdown(s.set_index('source')))
+        print(markdown_table(s.set_index('source')))
     if args.part in ('buffer', 'both'):
         t = window_tradeoff(args.data, world, args.frames, args.videos, args.seeds, args.epochs)
         t.to_csv(args.out/'buffer.csv', index=False)
-        md = markdown(t.set_index('frames'))
+        md = markdown_table(t.set_index('frames'))
         (args.out/'buffer.md').write_text(md+'\n'); print(md)
         plot_tradeoff(t, args.out/'buffer.png')
 

@@ -27,7 +27,7 @@ from event_graph.data import EventClips
 from event_graph.probe import ClipTaskData, ProbeConfig, train_probe, probe_scores
 from event_graph.label_embeddings import LabelEmbeddings, SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings
 from event_graph.open_vocab import train_open_vocab, open_vocab_scores, label_targets, aupr, peak_f1
-from train_synth import markdown, prepare
+from event_graph.benchmark import markdown_table, prepare_split
 
 TASKS = ('categories', 'actions')
 
@@ -65,7 +65,7 @@ def main(argv=None):
         args.data,args.out,args.videos,args.seeds,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),6,1,2
         world,valid_seeds,test_seeds = WorldConfig(duration=20),valid_seeds[:2],test_seeds[:2]
     bb = load_backbone(args.backbone)
-    train,valid,test = (ClipTaskData.from_clips(EventClips(prepare(args.data, f, bb, seeds=s, world=world))) for f,s in
+    train,valid,test = (ClipTaskData.from_clips(EventClips(prepare_split(args.data, f, bb, seeds=s, world=world))) for f,s in
                         (('probe', SPLITS['train'][:args.videos]), ('valid', valid_seeds), ('test', test_seeds)))
     print(f"{bb.name}: {len(train)} training, {len(valid)} validation and {len(test)} test clips")
     runs = []
@@ -94,7 +94,7 @@ def main(argv=None):
     table = table.where(stats.mean().notna(), '')
     args.out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(args.out/'runs.csv', index=False); table.to_csv(args.out/'table.csv')
-    md = markdown(table)
+    md = markdown_table(table)
     (args.out/'table.md').write_text(md+'\n'); print(md)
     print(f"test clips; mean ± standard deviation over {args.seeds} seeds; novel: {', '.join(SYNTH_NOVEL)}")
 

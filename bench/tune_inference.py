@@ -21,7 +21,7 @@ from event_graph.decoder import VJEPAEventDecoder
 from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, feature_windows
 from event_graph.metrics import coded_events, evaluate, graph_f1, pair_graphs
 from event_graph.schema import EventGraph
-from train_synth import FLOOR, prepare # this folder's benchmark: its data preparation and confidence floor
+from event_graph.benchmark import FLOOR, prepare_split
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -37,7 +37,7 @@ def main(argv=None):
     if args.quick:
         args.data,world,seeds = Path(tempfile.mkdtemp()),WorldConfig(duration=20),seeds[:3]
         args.existence,args.location,args.other_windows = args.existence[:2],args.location[:2],args.other_windows[:2]
-    pairs = prepare(args.data, 'tune', load_backbone('tiny'), seeds=seeds, world=world)
+    pairs = prepare_split(args.data, 'tune', load_backbone('tiny'), seeds=seeds, world=world)
     model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]
     rows = []
     for ex in args.existence:
