@@ -19,7 +19,9 @@ def render(nb_path):
         code = '\n'.join(l for l in lines if not l.strip().startswith('#|')).strip()
         if code: parts.append(f"```python\n{code}\n```")
         for out in cell.get('outputs', []):
-            text = _text(out.get('text') or out.get('data', {}).get('text/plain', ''))
+            data = out.get('data', {})
+            if 'text/markdown' in data: parts.append(_text(data['text/markdown']).strip()); continue # a generated table, shown as one
+            text = _text(out.get('text') or data.get('text/plain', ''))
             if text.strip(): parts.append(f"```\n{text.rstrip()}\n```")
     return '\n\n'.join(parts) + '\n'
 

@@ -23,7 +23,7 @@ from .video import open_video, iter_clips, clip_sheet
 from .backbone import load_backbone
 from .features import extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
-from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, event_title, looks_synthetic
+from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, role_legend, looks_synthetic
 from .inference import load_model, predict_video, check_fits, save_maps, tune_threshold
 from .classify import DEFAULT_FRAME_STEP, load_classifier, classify_video, write_labels
 from .live import LiveEvents, LiveLabels, WindowSampler, live_frames, live_source, run_live
@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
 from .decoder import VJEPAEventDecoder
 from .train import RECIPES, fit, leave_process_group
-from .metrics import evaluate as evaluate_graphs, plot_scores
+from .metrics import evaluate as evaluate_graphs, plot_scores, event_report
 
 # %% auto #0
 __all__ = ['SYNTHETIC_ONLY', 'COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate',
@@ -409,10 +409,13 @@ def demo(seed:int=200_000, # the synthetic world to render; default the first te
     top = sorted(pred.events, key=lambda e: -e.confidence)[:events]
     if top:
         with atomic_write(folder/'overlay.png') as tmp:
-            Image.fromarray(np.concatenate([np.asarray(event_strip(frames, pred, e)) for e in top])).save(tmp, format='png')
+            strips = [np.asarray(event_strip(frames, pred, e)) for e in top]
+            Image.fromarray(np.concatenate(strips+[np.asarray(role_legend(strips[0].shape[1]))])).save(tmp, format='png')
+    threshold = pred.metadata['confidence_threshold']
     print(f"video {video} ({truth.metadata['duration_sec']:.0f} s, {len(truth.events)} true events); predicted graph {pred_file}")
-    for e in top: print(f"  {event_title(e)}  (confidence {e.confidence:.2f})")
-    s = evaluate_graphs([pred], [truth], threshold=pred.metadata['confidence_threshold']).summary
+    print(f"the true events beside the predicted ones (confidence >= {threshold:.2f}), and what is wrong with each:")
+    print(event_report(pred, truth, threshold).to_string(index=False, float_format=lambda x: f'{x:.1f}'))
+    s = evaluate_graphs([pred], [truth], threshold=threshold).summary
     print(' '.join(f"{k} {s[k]:.3f}" for k in ('graph_f1@1s', 'event_mAP@1s', 'graph_f1@1s_category', 'triplet_f1')))
 
 # %% ../nbs/90_cli.ipynb #5b6ef00c

@@ -12,15 +12,15 @@ import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from scipy.optimize import linear_sum_assignment
 from .core import InputError, raise_problems
-from .schema import OBJECT_ROLES, EventGraph, ObjectNode, graph_problems
+from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event, graph_problems
 
 # %% auto #0
 __all__ = ['NO_OBJECT', 'UNALIGNED', 'ROLES', 'TRIPLET', 'DIAGNOSTIC_WEIGHTS', 'MAX_GAP', 'box_tracks', 'track_iou',
            'mean_box_iou', 'uses_boxes', 'alignment_costs', 'align_objects', 'VideoEvents', 'coded_events', 'time_gaps',
            'event_matches', 'rank_order', 'greedy_matches', 'average_precision', 'ranked_hits', 'event_map',
-           'max_matching', 'precision_recall_f1', 'graph_f1', 'pair_costs', 'event_diagnostics', 'recall_at_k',
-           'pair_graphs', 'Scores', 'evaluate', 'plot_scores', 'topk_accuracy', 'class_average_precision',
-           'mean_average_precision']
+           'max_matching', 'precision_recall_f1', 'graph_f1', 'pair_costs', 'event_diagnostics', 'event_report',
+           'recall_at_k', 'pair_graphs', 'Scores', 'evaluate', 'plot_scores', 'topk_accuracy',
+           'class_average_precision', 'mean_average_precision']
 
 # %% ../nbs/12_metrics.ipynb #270ffe20
 def box_tracks(nodes:list[ObjectNode], frames:list[int])->np.ndarray:
@@ -223,6 +223,29 @@ def event_diagnostics(videos:list[VideoEvents], threshold:float=0.5)->pd.Series:
     return pd.Series(dict(pairs=len(gaps), unmatched_predictions=unmatched_pred, unmatched_gt=unmatched_gt,
                           action_accuracy=_mean(right['action']), pointer_accuracy=_mean(right['agent']+right['target']),
                           source_accuracy=_mean(right['source']), destination_accuracy=_mean(right['destination']), frame_mae=_mean(gaps)))
+
+# %% ../nbs/12_metrics.ipynb #c60eed4a
+def _said(e:Event)->str:
+    "One line: action, agent -> target, and where from and to."
+    return f"{e.action} {e.agent} -> {e.target}" + (f" from {e.source}" if e.source else '') + (f" to {e.destination}" if e.destination else '')
+
+def event_report(pred:EventGraph, gt:EventGraph, threshold:float=0.5, # the confidence a prediction needs to be shown
+                 tau:float=1.0)->pd.DataFrame: # seconds: a pair further apart is late or early
+    "Each true event beside its paired prediction and what is wrong with it, then the predictions paired with nothing."
+    v = coded_events(pred, gt).above(threshold)
+    rows,cols = linear_sum_assignment(pair_costs(v)) if len(v.pred) and len(v.gt) else ((), ())
+    paired,said_p,said_t = dict(zip(cols, rows)),{e.id: _said(e) for e in pred.events},{e.id: _said(e) for e in gt.events}
+    out = []
+    for j,t in v.gt.iterrows():
+        if j not in paired: out.append(dict(time=t.time, true=said_t[t.id], predicted='', verdict='missed')); continue
+        p = v.pred.loc[paired[j]]
+        wrong = [f"action ({p.action})" if p.action!=t.action else None, *(r for r in OBJECT_ROLES if p[r]!=t[r])]
+        if abs(p.time-t.time)>tau: wrong.append(f"{p.time-t.time:+.1f} s")
+        out.append(dict(time=t.time, true=said_t[t.id], predicted=f"{said_p[p.id]} at {p.time:.1f} s ({p.confidence:.2f})",
+                        verdict='right' if not any(wrong) else 'wrong ' + ', '.join(w for w in wrong if w)))
+    out += [dict(time=p.time, true='', predicted=f"{said_p[p.id]} at {p.time:.1f} s ({p.confidence:.2f})", verdict='extra')
+            for i,p in v.pred.iterrows() if i not in set(rows)]
+    return pd.DataFrame(out, columns=['time', 'true', 'predicted', 'verdict'])
 
 # %% ../nbs/12_metrics.ipynb #7ebadbfa
 def recall_at_k(videos:list[VideoEvents], ks=(10, 20, 50), tau:float=1.0)->pd.Series:

@@ -26,7 +26,8 @@ __all__ = ['SCREEN_OFF', 'SCREEN_ON', 'EDGE', 'LOOKS', 'OBJECT_CATEGORIES', 'USA
            'Tracks', 'held_offset', 'init_tracks', 'Plan', 'contact', 'drawer_depth', 'grip', 'apply_plan', 'schedule',
            'add_wanders', 'draw_background', 'thing_polygons', 'camera_shake', 'draw_frame', 'frame_times', 'key_frame',
            'video_name', 'World', 'simulate', 'world_boxes', 'world_graph', 'draw_world', 'render_world', 'event_title',
-           'event_strip', 'action_gallery', 'scene_sheet', 'make_video', 'looks_synthetic', 'make_dataset']
+           'event_strip', 'role_legend', 'action_gallery', 'scene_sheet', 'make_video', 'looks_synthetic',
+           'make_dataset']
 
 # %% ../nbs/13_synth.ipynb #b30afc3c
 @dataclass(frozen=True)
@@ -732,6 +733,14 @@ def event_strip(frames:np.ndarray, g:EventGraph, e:Event, seconds=(-2, -1, 0, 1,
         if dt==0: ImageDraw.Draw(im).rectangle((0, im.height-4, im.width, im.height), fill='red')
         tiles.append(np.asarray(im))
     return Image.fromarray(np.concatenate(tiles, 1))
+
+def role_legend(width:int, height:int=18)->Image.Image: # the width of the strips it goes under
+    "A strip that names the colour of each role's box, and the red bar of the event's moment."
+    im = Image.new('RGB', (width, height), (20, 20, 20)); d,x = ImageDraw.Draw(im),4
+    for name,colour in [*ROLE_COLOURS.items(), ('moment', (255, 0, 0))]:
+        d.rectangle((x, 4, x+10, height-5), outline=colour, width=2, fill=colour if name=='moment' else None)
+        d.text((x+14, 3), name, fill=(230, 230, 230)); x += 20+7*len(name)
+    return im
 
 # %% ../nbs/13_synth.ipynb #8adb7ac9
 def action_gallery(config:WorldConfig=WorldConfig(), seeds=range(200), zoom:int=1)->Image.Image:
