@@ -224,7 +224,7 @@ def event_diagnostics(videos:list[VideoEvents], threshold:float=0.5)->pd.Series:
                           action_accuracy=_mean(right['action']), pointer_accuracy=_mean(right['agent']+right['target']),
                           source_accuracy=_mean(right['source']), destination_accuracy=_mean(right['destination']), frame_mae=_mean(gaps)))
 
-# %% ../nbs/12_metrics.ipynb #c60eed4a
+# %% ../nbs/12_metrics.ipynb #352fa084
 def _said(e:Event)->str:
     "One line: action, agent -> target, and where from and to."
     return f"{e.action} {e.agent} -> {e.target}" + (f" from {e.source}" if e.source else '') + (f" to {e.destination}" if e.destination else '')
