@@ -5,7 +5,6 @@
 # %% ../nbs/24_benchmark.ipynb #073e754f
 from __future__ import annotations
 from pathlib import Path
-import numpy as np
 import pandas as pd
 from .core import InputError
 from .synth import SPLITS, WorldConfig, make_dataset, video_name
