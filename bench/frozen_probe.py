@@ -15,9 +15,8 @@ from pathlib import Path
 import pandas as pd
 from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
-from event_graph.data import EventClips
 from event_graph.probe import CLIP_TASKS, ClipTaskData, ProbeConfig, train_probe, task_scores, task_rows
-from event_graph.benchmark import markdown_table, prepare_split
+from event_graph.benchmark import markdown_table, probe_splits
 
 FIGURES = {'action': ('top1', 'top5'), 'actions': ('mAP',), 'categories': ('mAP',)}
 
@@ -48,8 +47,7 @@ def main(argv=None):
     runs,histories,refs = [],[],{}
     for spec in args.backbones:
         bb = load_backbone(spec)
-        train,valid,test = (ClipTaskData.from_clips(EventClips(prepare_split(args.data, f, bb, seeds=s, world=world))) for f,s in
-                            (('probe', SPLITS['train'][:args.videos]), ('valid', valid_seeds), ('test', test_seeds)))
+        train,valid,test = probe_splits(args.data, bb, SPLITS['train'][:args.videos], valid_seeds, test_seeds, world)
         print(f"{bb.name}: {len(train)} training, {len(valid)} validation and {len(test)} test clips")
         for task in CLIP_TASKS:
             refs[task] = chance(test, task)

@@ -23,11 +23,10 @@ import pandas as pd
 import torch
 from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
-from event_graph.data import EventClips
-from event_graph.probe import ClipTaskData, ProbeConfig, train_probe, probe_scores
+from event_graph.probe import ProbeConfig, train_probe, probe_scores
 from event_graph.label_embeddings import LabelEmbeddings, SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings
 from event_graph.open_vocab import train_open_vocab, open_vocab_scores, label_targets, aupr, peak_f1
-from event_graph.benchmark import markdown_table, prepare_split
+from event_graph.benchmark import markdown_table, probe_splits
 
 TASKS = ('categories', 'actions')
 
@@ -65,8 +64,7 @@ def main(argv=None):
         args.data,args.out,args.videos,args.seeds,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),6,1,2
         world,valid_seeds,test_seeds = WorldConfig(duration=20),valid_seeds[:2],test_seeds[:2]
     bb = load_backbone(args.backbone)
-    train,valid,test = (ClipTaskData.from_clips(EventClips(prepare_split(args.data, f, bb, seeds=s, world=world))) for f,s in
-                        (('probe', SPLITS['train'][:args.videos]), ('valid', valid_seeds), ('test', test_seeds)))
+    train,valid,test = probe_splits(args.data, bb, SPLITS['train'][:args.videos], valid_seeds, test_seeds, world)
     print(f"{bb.name}: {len(train)} training, {len(valid)} validation and {len(test)} test clips")
     runs = []
     for task in TASKS:

@@ -11,6 +11,7 @@ from .synth import SPLITS, WorldConfig, make_dataset, video_name
 from .backbone import Backbone
 from .features import extract_features
 from .data import EventClips, pair_files
+from .probe import ClipTaskData
 from .decoder import VJEPAEventDecoder
 from .schema import EventGraph
 from .train import clip_scores
@@ -18,7 +19,8 @@ from .inference import predict_features, tune_threshold
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['FLOOR', 'HEADLINE', 'feature_folder', 'prepare_split', 'benchmark_scores', 'markdown_table', 'seed_table']
+__all__ = ['FLOOR', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits', 'benchmark_scores', 'markdown_table',
+           'seed_table']
 
 # %% ../nbs/24_benchmark.ipynb #f4b0d832
 def feature_folder(data:Path, backbone:Backbone)->Path:
@@ -40,6 +42,13 @@ def prepare_split(data:Path, # the benchmark's folder: videos/ and features/ und
     if len(failed := table[table.status=='failed']): raise InputError(videos, f"{len(failed)} videos have no usable features, e.g. {failed.problem.iloc[0]}")
     names = {video_name(s) for s in seeds}
     return [(f, g) for f,g in pair_files(feats, videos) if f.stem in names][:limit]
+
+# %% ../nbs/24_benchmark.ipynb #677dbf21
+def probe_splits(data:Path, backbone:Backbone, train_seeds, valid_seeds, test_seeds, # the worlds of each part
+                 world:WorldConfig=WorldConfig())->tuple[ClipTaskData, ClipTaskData, ClipTaskData]:
+    "Training, validation and test clips of the clip-level probes, prepared where missing."
+    parts = (('probe', train_seeds), ('valid', valid_seeds), ('test', test_seeds))
+    return tuple(ClipTaskData.from_clips(EventClips(prepare_split(data, f, backbone, seeds=s, world=world))) for f,s in parts)
 
 # %% ../nbs/24_benchmark.ipynb #7e2d4a29
 FLOOR = 0.05 # confidence floor of the graphs scored: low enough for mAP's ranking; F1 uses its own threshold
