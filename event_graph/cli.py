@@ -25,7 +25,9 @@ from .features import extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
 from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, role_legend, looks_synthetic
 from .inference import load_model, predict_video, check_fits, save_maps, tune_threshold
-from .classify import DEFAULT_FRAME_STEP, load_classifier, classify_video, write_labels
+from .classify import DEFAULT_FRAME_STEP, classify_video, write_labels
+from .open_vocab import load_video_classifier
+from .label_embeddings import read_attributes
 from .live import LiveEvents, LiveLabels, WindowSampler, live_frames, live_source, run_live
 from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
@@ -294,12 +296,13 @@ def _label_names(text:str)->list[str]: # 'cup,pen', or a file with one label per
 
 @call_parse
 def classify(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
-             model:str=None, # the classifier: 'hf:<hub id or folder>' of a V-JEPA 2 or VideoMAE video classifier
+             model:str=None, # the classifier: 'hf:<hub id or folder>' of a V-JEPA 2 or VideoMAE video classifier, or an open-vocabulary classifier's folder
              frame_step:int=None, # take every N-th frame of the file; default 4 (the published 16-frame evaluations), unless --fps
              fps:float=None, # or sample this many frames per second
              frames:int=None, # frames per window; default the model's own
              stride:int=None, # frames between window starts; default half a window
-             labels:str=None, # report only these of the model's labels: comma-separated, or a file with one per line
+             labels:str=None, # comma-separated, or a file with one per line: only these of a classifier's labels; any labels for an open-vocabulary one
+             attributes:str=None, # open vocabulary: a JSON file of each new label's attributes, {"label": ["attribute", ...]}
              top_k:int=5, # labels shown and written per window
              batch_size:int=8, # windows per forward pass
              out:str=None, # also write every window's top labels to this .json or .csv file
@@ -311,8 +314,7 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
     if dest and dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
     infos = [open_video(v) for v,_ in find_videos(videos)] # every file checked before the model runs
     if not infos: raise InputError(' '.join(videos), "no video files found")
-    clf = load_classifier(model, frames)
-    if labels: clf = clf.only(_label_names(labels))
+    clf = load_video_classifier(model, frames, _label_names(labels) if labels else None, read_attributes(attributes) if attributes else None)
     results = []
     for info in tqdm(infos, desc='videos', disable=quiet or len(infos)==1):
         r = classify_video(clf, info, frame_step, fps, stride, batch_size)
@@ -335,8 +337,9 @@ def _window_line(w, what:str)->str:
 @call_parse
 def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../video.mjpg), or a video file played at its pace
          out:str=None, # rewritten after every window: the event graph (.json), or with --model the labels (.json or .csv); default live.json, live-labels.json
-         model:str=None, # name each window with this video classifier, 'hf:<hub id or folder>', instead of finding events
-         labels:str=None, # with --model: only these of its labels, comma-separated or a file with one per line
+         model:str=None, # name each window with this video classifier ('hf:<hub id or folder>', or an open-vocabulary classifier's folder) instead of finding events
+         labels:str=None, # with --model: comma-separated or a file with one per line: only these of its labels; any labels for an open-vocabulary one
+         attributes:str=None, # with an open-vocabulary --model: a JSON file of each new label's attributes
          backbone:str=None, # the event model's backbone: 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
          weights:str=None, # hub backbones: the checkpoint file
          mode:str=None, # preprocessing: 'crop' (official) or 'full' frame; default the checkpoint's
@@ -360,15 +363,14 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
     if model:
         if dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
         if frame_step is not None and fps is not None: raise InputError(source, "give --frame-step or --fps, not both")
-        clf = load_classifier(model, frames)
-        if labels: clf = clf.only(_label_names(labels))
+        clf = load_video_classifier(model, frames, _label_names(labels) if labels else None, read_attributes(attributes) if attributes else None)
         predictor = LiveLabels(clf, name)
         sampler = WindowSampler(fps or 1.0, clf.num_frames, stride or max(1, clf.num_frames//2), None if fps else frame_step or DEFAULT_FRAME_STEP, name=name)
         save = lambda: write_labels([predictor.labels()], dest, top_k)
         what = lambda w, _: ', '.join(f"{clf.labels[j]} {w.result[j]:.2f}" for j in np.argsort(-w.result, kind='stable')[:top_k])
     else:
-        if any(v is not None for v in (labels, frame_step, fps, frames, stride)):
-            raise InputError(source, "--labels, --frame-step, --fps, --frames and --stride go with --model: the event model reads the windows it was trained on")
+        if any(v is not None for v in (labels, attributes, frame_step, fps, frames, stride)):
+            raise InputError(source, "--labels, --attributes, --frame-step, --fps, --frames and --stride go with --model: the event model reads the windows it was trained on")
         m,bb = _event_model(checkpoint, backbone, weights, mode)
         predictor = LiveEvents(m, bb, threshold, name=name, checkpoint=checkpoint or 'shipped')
         sampler,shown = WindowSampler(m.config.windows['fps'], m.config.windows['size'], m.config.windows['stride'], name=name),set()

@@ -50,7 +50,7 @@ def build_tiny_text_encoder(path, # the folder to write the model and its tokeni
                             dim:int=32, # width of the text vectors
                             max_tokens:int=16, # the longest prompt it reads, in tokens
                             seed:int=0)->Path:
-    "Save an untrained tiny CLIP or SigLIP image-text model and a word-level tokenizer, as `from_pretrained` reads them."
+    "Save an untrained tiny CLIP or SigLIP image-text model, a word-level tokenizer and an image processor, as `from_pretrained` reads them."
     from transformers import CLIPConfig, CLIPModel, SiglipConfig, SiglipModel
     if family not in TEXT_FAMILIES: raise ValueError(f"family must be one of {TEXT_FAMILIES}, got {family!r}")
     tok = _word_tokenizer(words, max_tokens)
@@ -62,7 +62,10 @@ def build_tiny_text_encoder(path, # the folder to write the model and its tokeni
         if family=='clip': model = CLIPModel(CLIPConfig(text_config=text, vision_config=vision, projection_dim=dim))
         else: model = SiglipModel(SiglipConfig(text_config=text, vision_config=vision))
     path = Path(path)
-    with _transformers_errors_only(): model.save_pretrained(path); tok.save_pretrained(path)
+    with _transformers_errors_only():
+        from transformers import CLIPImageProcessor, SiglipImageProcessor # without torchvision they fall back to PIL, with a warning
+        proc = CLIPImageProcessor(size={'shortest_edge': 32}, crop_size={'height': 32, 'width': 32}) if family=='clip' else SiglipImageProcessor(size={'height': 32, 'width': 32})
+        model.save_pretrained(path); tok.save_pretrained(path); proc.save_pretrained(path)
     return path
 
 # %% ../nbs/22_label_embeddings.ipynb #9c59defd
@@ -210,11 +213,14 @@ def attribute_vocabulary(attributes:dict)->list[str]:
     "Every attribute of some label, once, sorted."
     return sorted({a for attrs in attributes.values() for a in attrs})
 
-def attribute_embeddings(labels:list[str], attributes:dict=SYNTH_ATTRIBUTES)->LabelEmbeddings: # labels, and their attributes
+def attribute_embeddings(labels:list[str], attributes:dict=SYNTH_ATTRIBUTES, # labels, and their attributes
+                         vocabulary:list[str]=None)->LabelEmbeddings: # the attributes that are dimensions; default every one of `attributes`
     "Each label as the unit vector of its attributes, one dimension each: the text encoder of attribute-based zero-shot learning."
     labels = check_label_set(labels)
     if missing := [l for l in labels if not attributes.get(l)]: raise InputError('attributes', f"label {missing[0]!r} has no attributes")
-    vocab = attribute_vocabulary(attributes)
+    vocab = list(vocabulary or attribute_vocabulary(attributes))
+    if new := [(l, a) for l in labels for a in attributes[l] if a not in vocab]:
+        raise InputError('attributes', f"label {new[0][0]!r} has attribute {new[0][1]!r}, which is not one of the {len(vocab)} known ({', '.join(vocab[:5])}, ...)")
     vectors = torch.zeros(len(labels), len(vocab))
     for i,l in enumerate(labels): vectors[i, [vocab.index(a) for a in attributes[l]]] = 1
     spec = dict(name='attributes', family='attributes', dim=len(vocab), weights=hashlib.blake2b('\n'.join(vocab).encode(), digest_size=8).hexdigest())

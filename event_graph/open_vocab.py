@@ -4,20 +4,27 @@
 
 # %% ../nbs/23_open_vocab.ipynb #03eeed26
 from __future__ import annotations
-import math
+import json, math, os, shutil, tempfile
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import InputError
-from .probe import CLIP_TASKS, ClipTaskData, ProbeConfig, probe_config, fit_head
-from .label_embeddings import LabelEmbeddings
+from safetensors.torch import save_file, load_file
+from .core import InputError, read_json
+from .probe import CLIP_TASKS, ClipTaskData, ProbeConfig, probe_config, fit_head, backbone_folder
+from .classify import VideoClassifier, load_classifier, write_vjepa2_processor, _vjepa2_preparer
+from .label_embeddings import (LabelEmbeddings, TextEncoder, load_text_encoder, embed_labels, check_label_set,
+                                          attribute_embeddings, attribute_vocabulary)
 from .metrics import average_precision
 
 # %% auto #0
-__all__ = ['OpenVocabProbe', 'weighted_bce', 'aupr', 'peak_f1', 'label_targets', 'open_vocab_scores', 'train_open_vocab']
+__all__ = ['OPEN_VOCAB_FILE', 'OpenVocabProbe', 'weighted_bce', 'aupr', 'peak_f1', 'label_targets', 'open_vocab_scores',
+           'train_open_vocab', 'OpenVocabVideoModel', 'save_open_vocab_classifier', 'is_open_vocab_classifier',
+           'load_open_vocab_classifier', 'load_video_classifier']
 
 # %% ../nbs/23_open_vocab.ipynb #f6951583
 class OpenVocabProbe(nn.Module):
@@ -94,3 +101,102 @@ def train_open_vocab(train:ClipTaskData, valid:ClipTaskData, task:str, # clips t
     history = fit_head(probe, torch.arange(len(train)), lambda i: weighted_bce(probe(train.tokens[i], labels), y[i], negative_weight),
                        lambda: aupr(open_vocab_scores(probe, valid, labels), y_valid), cfg, 'valid_aupr', f'open-vocabulary probe {task}', progress)
     return probe.eval(), history
+
+# %% ../nbs/23_open_vocab.ipynb #6ecd8dba
+OPEN_VOCAB_FILE = 'open_vocab.json'
+
+class OpenVocabVideoModel(nn.Module):
+    "A V-JEPA 2 backbone, an open-vocabulary probe and a label set: frames in, one logit per label out."
+    def __init__(self, backbone:nn.Module, probe:OpenVocabProbe, labels:LabelEmbeddings):
+        super().__init__()
+        labels.check_encoder(probe.encoder, 'labels')
+        self.backbone,self.probe = backbone,probe
+        self.register_buffer('vectors', labels.vectors.float())
+
+    def forward(self, pixel_values_videos:torch.Tensor): # (B, T, C, H, W) prepared frames
+        tokens = self.backbone(pixel_values_videos=pixel_values_videos, skip_predictor=True).last_hidden_state
+        return SimpleNamespace(logits=self.probe.embed(tokens)@self.vectors.T/self.probe.tau+self.probe.bias)
+
+# %% ../nbs/23_open_vocab.ipynb #a63a6ccf
+def save_open_vocab_classifier(probe:OpenVocabProbe, backbone:dict, # a trained probe, and the spec of the backbone it was trained on
+                               labels:LabelEmbeddings, out, # the labels it was trained on, and the folder to write
+                               text_encoder:TextEncoder=None, # the encoder of `labels`, for CLIP or SigLIP label vectors
+                               attributes:dict=None)->Path: # label -> attributes: the table of the attribute space, or the attributes of `labels`
+    "Save backbone, probe and label encoder as one folder that `load_open_vocab_classifier` reads, atomically."
+    from transformers import VJEPA2Model
+    folder,out = backbone_folder(backbone),Path(out)
+    if folder is None: raise InputError(backbone['name'], "only a V-JEPA 2 backbone with a Hugging Face folder can carry an open-vocabulary probe")
+    labels.check_encoder(probe.encoder, 'labels')
+    attributes = dict(attributes or {})
+    if probe.encoder['family']=='attributes':
+        try: same = attribute_embeddings(labels.labels, attributes).encoder==probe.encoder
+        except InputError: same = False
+        if not same: raise InputError('attributes', "is not the attribute table the probe was trained with")
+    elif text_encoder is None or text_encoder.spec['weights']!=probe.encoder['weights']:
+        raise InputError('text_encoder', f"give the text encoder that made the probe's label vectors ({probe.encoder['name']})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.'))
+    try:
+        model = VJEPA2Model.from_pretrained(folder, dtype=torch.float32)
+        model.save_pretrained(tmp/'backbone'); write_vjepa2_processor(tmp/'backbone', model.config.crop_size)
+        if text_encoder is not None: text_encoder.model.save_pretrained(tmp/'text_encoder'); text_encoder.tokenizer.save_pretrained(tmp/'text_encoder')
+        save_file({k: v.contiguous() for k,v in probe.state_dict().items()}, str(tmp/'head.safetensors'))
+        meta = dict(kind='vjepa2-probe', backbone=backbone, num_layers=len(probe.pooler.self_attention_layers), tau=probe.tau, encoder=probe.encoder,
+                    labels=labels.labels, attributes=attributes)
+        (tmp/OPEN_VOCAB_FILE).write_text(json.dumps(meta, indent=2))
+    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    if out.exists(): shutil.rmtree(out)
+    os.replace(tmp, out)
+    return out
+
+# %% ../nbs/23_open_vocab.ipynb #7a96f6ea
+def is_open_vocab_classifier(source:str)->bool: # 'hf:<folder>' or a folder
+    "Whether `source` is a folder written by `save_open_vocab_classifier`."
+    return (Path(source.removeprefix('hf:'))/OPEN_VOCAB_FILE).is_file()
+
+def _open_vocab_labels(meta:dict, text_folder:Path, name:str, labels:list[str], attributes:dict)->LabelEmbeddings:
+    "The label set as vectors of a saved classifier's encoder: its attribute table, or the text tower in `text_folder`."
+    table = {**meta['attributes'], **attributes}
+    if meta['encoder']['family']=='attributes':
+        if missing := [l for l in labels if not table.get(l)]: raise InputError(name, f"label {missing[0]!r} has no attributes: describe it by the model's own attributes (--attributes)")
+        return attribute_embeddings(labels, table, attribute_vocabulary(meta['attributes'])) # the dimensions it learned, no others
+    return embed_labels(load_text_encoder(f"hf:{text_folder}"), labels, table)
+
+def load_open_vocab_classifier(source:str, # 'hf:<folder>' or the folder written by `save_open_vocab_classifier`
+                               labels:list[str]=None, # the labels to score; default those it was trained on
+                               attributes:dict=None, # label -> attributes, for labels the folder does not describe
+                               num_frames:int=None, # frames per window; default the backbone's own
+                               device=None)->VideoClassifier: # where to run it; default CUDA when available
+    "A video classifier that scores any label set by its text (or attribute) vectors."
+    from transformers import VJEPA2Model
+    folder = Path(source.removeprefix('hf:')); name = f"hf:{folder}"
+    if not (folder/OPEN_VOCAB_FILE).is_file(): raise InputError(name, f"is not an open-vocabulary classifier (no {OPEN_VOCAB_FILE})")
+    meta = read_json(folder/OPEN_VOCAB_FILE)
+    labels = check_label_set(labels or meta['labels'], name)
+    if meta.get('kind')=='frame-tower': # a CLIP or SigLIP image tower with temporal layers (`23a_frame_tower`)
+        from event_graph.frame_tower import load_frame_tower_classifier
+        return load_frame_tower_classifier(folder, meta, labels, attributes or {}, num_frames, device)
+    vectors = _open_vocab_labels(meta, folder/'text_encoder', name, labels, attributes or {})
+    backbone = VJEPA2Model.from_pretrained(folder/'backbone', dtype=torch.float32).eval()
+    probe = OpenVocabProbe(probe_config(dict(name=f"hf:{folder/'backbone'}", family='vjepa2'), meta['num_layers']), meta['encoder'], meta['tau'])
+    probe.load_state_dict(load_file(str(folder/'head.safetensors')))
+    vectors.check_encoder(probe.encoder, name)
+    cfg = backbone.config
+    num_frames = num_frames or cfg.frames_per_clip
+    if num_frames%cfg.tubelet_size: raise InputError(name, f"reads clips whose length is a multiple of {cfg.tubelet_size} frames, not {num_frames}")
+    prepare,processor = _vjepa2_preparer(str(folder/'backbone'), name, cfg.crop_size)
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model = OpenVocabVideoModel(backbone, probe.eval(), vectors).eval().to(device)
+    return VideoClassifier(model, name, 'vjepa2', num_frames, labels, True, prepare, processor)
+
+# %% ../nbs/23_open_vocab.ipynb #493bd70f
+def load_video_classifier(source:str, # 'hf:<hub id or folder>' of a transformers classifier, or an open-vocabulary classifier's folder
+                          num_frames:int=None, # frames per window; default the model's own
+                          labels:list[str]=None, # closed set: report only these of its labels; open vocabulary: score these
+                          attributes:dict=None, # open vocabulary: label -> attributes, for labels the folder does not describe
+                          device=None)->VideoClassifier:
+    "Any video classifier `classify` and `live` run: a closed-set transformers one, or an open-vocabulary one of this notebook."
+    if is_open_vocab_classifier(source): return load_open_vocab_classifier(source, labels, attributes, num_frames, device)
+    if attributes: raise InputError(source, "--attributes describe labels to an open-vocabulary classifier; this one has a fixed label set")
+    clf = load_classifier(source, num_frames, device)
+    return clf.only(labels) if labels else clf
