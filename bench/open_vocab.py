@@ -20,20 +20,14 @@ import argparse, tempfile, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import torch
 from event_graph.synth import SPLITS, WorldConfig
 from event_graph.backbone import load_backbone
 from event_graph.probe import ProbeConfig, train_probe, probe_scores
-from event_graph.label_embeddings import LabelEmbeddings, SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings
+from event_graph.label_embeddings import SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings, name_embeddings
 from event_graph.open_vocab import train_open_vocab, open_vocab_scores, label_targets, aupr, peak_f1
 from event_graph.benchmark import markdown_table, probe_splits
 
 TASKS = ('categories', 'actions')
-
-def names_only(labels:list, vocabulary:list)->LabelEmbeddings:
-    "Each label as a unit vector of its own among `vocabulary`: what a text encoder that knows no words gives."
-    vectors = torch.eye(len(vocabulary))[[vocabulary.index(l) for l in labels]]
-    return LabelEmbeddings(list(labels), vectors, dict(name='names', family='names', dim=len(vocabulary), weights='one-hot'))
 
 def figures(p:np.ndarray, y:np.ndarray, labels:list, base:list)->dict:
     "AUPR and peak F1 on the base and on the novel columns of scores `p` (clips x labels)."
@@ -79,7 +73,7 @@ def main(argv=None):
             closed,_ = train_probe(train, valid, task, cfg, progress=False)
             p = probe_scores(closed, test, task)[:, [test.classes[task].index(l) for l in labels]]
             runs.append(dict(task=task, method='closed-set probe, every label', seed=seed, **figures(p, y, labels, base)))
-            for method,make in (('open vocabulary, attributes', lambda ls: attribute_embeddings(ls)), ('open vocabulary, names only', lambda ls: names_only(ls, labels))):
+            for method,make in (('open vocabulary, attributes', lambda ls: attribute_embeddings(ls)), ('open vocabulary, names only', lambda ls: name_embeddings(ls, labels))):
                 probe,_ = train_open_vocab(train, valid, task, make(base), cfg, args.negative_weight, progress=False)
                 p = open_vocab_scores(probe, test, make(labels))
                 runs.append(dict(task=task, method=method, seed=seed, **figures(p, y, labels, base), **(calibration(p, y) if 'attributes' in method else {})))

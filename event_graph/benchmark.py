@@ -16,11 +16,12 @@ from .decoder import VJEPAEventDecoder
 from .schema import EventGraph
 from .train import clip_scores
 from .inference import predict_features, tune_threshold
+from dataclasses import replace
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['FLOOR', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits', 'benchmark_scores', 'markdown_table',
-           'seed_table']
+__all__ = ['FLOOR', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits', 'benchmark_scores', 'only_events',
+           'label_split_scores', 'markdown_table', 'seed_table']
 
 # %% ../nbs/24_benchmark.ipynb #f4b0d832
 def feature_folder(data:Path, backbone:Backbone)->Path:
@@ -67,6 +68,29 @@ def benchmark_scores(model:VJEPAEventDecoder,
             'graph_f1@1s at tuned threshold': tuned.loc[('instance', 1.0), 'f1'], 'threshold': threshold,
             'triplet_f1': s['triplet_f1'], 'action_accuracy': s['action_accuracy'], 'pointer_accuracy': s['pointer_accuracy'],
             'frame_mae (s)': s['frame_mae'], 'box IoU (validation clips)': clip_scores(model, valid)['box_iou']}
+
+# %% ../nbs/24_benchmark.ipynb #04a7fc73
+def only_events(graph:EventGraph, actions=None, # keep the events whose action is one of these
+                categories=None)->EventGraph: # or that involve an object of one of these categories
+    "The graph with only some of its events."
+    cat = {n.id: n.category for n in graph.nodes}
+    keep = lambda e: (actions is None or e.action in actions) and (categories is None or any(cat.get(o) in categories for o in (e.agent, e.target, e.source, e.destination) if o))
+    return replace(graph, events=[e for e in graph.events if keep(e)])
+
+def label_split_scores(preds:list[EventGraph], truth:list[EventGraph], # predictions at the confidence floor, and the true graphs
+                       novel_actions:list[str], novel_categories:list[str], # the labels kept out of training
+                       threshold:float=0.5)->dict:
+    "graph_f1@1s and event_mAP@1s on the events of base and of novel actions (instance level), and of base and novel categories (category level)."
+    actions = sorted({e.action for g in truth for e in g.events})
+    categories = sorted({n.category for g in truth for n in g.nodes})
+    parts = {'base actions': dict(actions=[a for a in actions if a not in novel_actions]), 'novel actions': dict(actions=list(novel_actions)),
+             'base categories': dict(categories=[c for c in categories if c not in novel_categories]), 'novel categories': dict(categories=list(novel_categories))}
+    out = {}
+    for part,kw in parts.items():
+        s = evaluate([only_events(p, **kw) for p in preds], [only_events(g, **kw) for g in truth], threshold=threshold).summary
+        level = '' if 'actions' in kw else '_category'
+        out |= {f'{part}: graph_f1@1s': s[f'graph_f1@1s{level}'], f'{part}: event_mAP@1s': s[f'event_mAP@1s{level}']}
+    return out
 
 # %% ../nbs/24_benchmark.ipynb #f47c1ea2
 def markdown_table(df:pd.DataFrame)->str:

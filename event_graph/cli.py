@@ -27,7 +27,8 @@ from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, 
 from .inference import load_model, predict_video, check_fits, save_maps, tune_threshold
 from .classify import DEFAULT_FRAME_STEP, classify_video, write_labels
 from .open_vocab import load_video_classifier
-from .label_embeddings import read_attributes
+from .label_embeddings import read_attributes, generate_attributes
+from .chat import ChatServer
 from .live import LiveEvents, LiveLabels, WindowSampler, live_frames, live_source, run_live
 from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
@@ -37,7 +38,7 @@ from .metrics import evaluate as evaluate_graphs, plot_scores, event_report
 
 # %% auto #0
 __all__ = ['SYNTHETIC_ONLY', 'COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate',
-           'predict', 'classify', 'live', 'demo', 'main']
+           'predict', 'classify', 'live', 'demo', 'attributes', 'main']
 
 # %% ../nbs/90_cli.ipynb #a0fae21d
 @call_parse
@@ -420,10 +421,24 @@ def demo(seed:int=200_000, # the synthetic world to render; default the first te
     s = evaluate_graphs([pred], [truth], threshold=threshold).summary
     print(' '.join(f"{k} {s[k]:.3f}" for k in ('graph_f1@1s', 'event_mAP@1s', 'graph_f1@1s_category', 'triplet_f1')))
 
+# %% ../nbs/90_cli.ipynb #10ca1925
+@call_parse
+def attributes(labels:Param('the labels: comma-separated, or a file with one per line', str),
+               server:str=None, # an OpenAI-compatible API root, e.g. http://localhost:8000/v1 (vLLM, SGLang, llama.cpp, Ollama, transformers serve)
+               model:str=None, # the model's name on that server
+               out:str='attributes.json', # the attributes file: read first (labels in it are not asked again), written after every label
+               domain:str='videos of people working at a desk, in a kitchen or in a workshop', # what the videos show, for the question
+               count:int=5, # attributes asked for per label
+               quiet:bool=False): # no progress bar, no list at the end
+    "Ask a language model for the visual features that tell each label apart, for open-vocabulary labels."
+    if not server or not model: raise InputError('attributes', "give the language model: --server URL --model NAME")
+    table = generate_attributes(_label_names(labels), ChatServer(server, model), _writable(Path(out)), domain, count, progress=not quiet)
+    if not quiet: print('\n'.join(f"{label}: {', '.join(a)}" for label,a in table.items()))
+
 # %% ../nbs/90_cli.ipynb #5b6ef00c
 COMMANDS = {'version': version, 'demo': demo, 'predict': predict, 'validate': validate, 'sample': sample, 'synth': synth,
             'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate, 'classify': classify,
-            'live': live}
+            'live': live, 'attributes': attributes}
 
 def _usage()->str:
     lines = [f"usage: event-graph COMMAND [options]   (event_graph {event_graph.__version__})", '', 'commands:']

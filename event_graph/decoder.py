@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, math
 from functools import partial
-from dataclasses import dataclass, asdict, fields, field
+from dataclasses import dataclass, asdict, fields, field, replace
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -15,11 +15,12 @@ from safetensors.torch import save_file
 from fastcore.basics import patch
 from .core import InputError, atomic_write
 from .vocab import Vocabulary, REFERENCE_VOCAB
-from .slots import ObjectPooling, ObjectSlots, corners_to_centre
+from .slots import ObjectPooling, ObjectSlots, LabelScores, corners_to_centre
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'PointerHead', 'masked_pointers', 'IndexPointerHead', 'DecoderConfig', 'EventDecoder',
-           'VJEPAEventDecoder', 'parameter_counts', 'permute_slots', 'config_differences', 'read_checkpoint']
+           'VJEPAEventDecoder', 'parameter_counts', 'permute_slots', 'config_differences', 'read_checkpoint',
+           'mask_unseen']
 
 # %% ../nbs/09_decoder.ipynb #3d9ed671
 class PointerHead(nn.Module):
@@ -78,10 +79,17 @@ class DecoderConfig:
     backbone:dict=None # `Backbone.spec` of the tokens it was trained on (set by `fit`); None: not yet trained
     sampling:dict=None # fps, size (frames per clip) and stride of its training features (set by `fit`); None: not yet trained
     threshold:float=0.5 # the confidence an event needs at inference (`tune_threshold` sets it on tuning videos)
+    label_space:dict=None # {'encoder': `LabelEmbeddings.encoder`, 'tau': 0.1}: action and category heads score label vectors; None: fixed heads
+    unseen:dict=None # {'actions': [...], 'categories': [...]}: labels kept out of training (masked while `fit` trains, scored after)
 
     def __post_init__(self):
         self.grid = tuple(self.grid)
         if self.num_frames%self.grid[0]: raise ValueError(f"{self.num_frames} frames do not divide into {self.grid[0]} temporal tokens")
+        voc = Vocabulary.from_dict(self.vocab)
+        for kind,names in (self.unseen or {}).items():
+            known = voc.action_names if kind=='actions' else voc.categories if kind=='categories' else None
+            if known is None: raise ValueError(f"unseen labels are 'actions' or 'categories', not {kind!r}")
+            if bad := [n for n in names if n not in known]: raise ValueError(f"unseen {kind}: {bad[0]!r} is not in the vocabulary")
     @property
     def frames_per_token(self)->int: return self.num_frames//self.grid[0]
     @property
@@ -90,6 +98,10 @@ class DecoderConfig:
     def num_actions(self)->int: return len(self.vocab['actions'])
     @property
     def num_categories(self)->int: return len(self.vocab['categories'])
+    def label_indices(self, kind:str, names)->list[int]: # 'actions' or 'categories', and some of their names
+        "The head outputs of these labels."
+        voc = self.vocabulary
+        return [list(voc.action_names if kind=='actions' else voc.categories).index(n) for n in names]
     @property
     def windows(self)->dict: # fps, size, stride
         "How to cut a video into the windows it reads: as its training features were, else V-JEPA's (1 FPS, half-overlapping)."
@@ -108,13 +120,15 @@ class EventDecoder(nn.Module):
         self.layers = nn.ModuleList(nn.TransformerDecoderLayer(d, cfg.num_heads, cfg.ffn_dim, cfg.dropout, batch_first=True, norm_first=True)
                                     for _ in range(cfg.num_layers))
         self.norm = nn.LayerNorm(d)
-        self.interaction,self.action,self.frame = nn.Linear(d, 1),nn.Linear(d, cfg.num_actions),nn.Linear(d, cfg.num_frames)
+        space = cfg.label_space
+        self.interaction,self.frame = nn.Linear(d, 1),nn.Linear(d, cfg.num_frames)
+        self.action = nn.Linear(d, cfg.num_actions) if space is None else LabelScores(d, cfg.num_actions, space['encoder']['dim'], space.get('tau', 0.1))
         if cfg.pointer not in ('similarity', 'index'): raise ValueError(f"pointer must be 'similarity' or 'index', got {cfg.pointer!r}")
         head = PointerHead if cfg.pointer=='similarity' else partial(IndexPointerHead, num_slots=cfg.num_slots)
         self.agent,self.target = head(d),head(d)
         self.source,self.destination = head(d, with_none=True),head(d, with_none=True)
         self.frame_q,self.frame_k = nn.Linear(d, d),nn.Linear(d, d)
-        self.action_ctx = nn.Sequential(nn.Linear(2*d, d), nn.ReLU(), nn.Linear(d, cfg.num_actions))
+        self.action_ctx = nn.Sequential(nn.Linear(2*d, d), nn.ReLU(), nn.Linear(d, cfg.num_actions if space is None else d))
         self.temporal = cfg.temporal
 
     def memory(self, objs:ObjectSlots)->torch.Tensor:
@@ -141,7 +155,9 @@ def heads(self:EventDecoder, h:torch.Tensor, # (B, M, d) query states after a de
     when = (self.frame_q(h)[:, :, None]*self.frame_k(seen)).sum(-1)/math.sqrt(h.shape[-1])   # (B, M, T')
     frame = when.repeat_interleave(self.frame.out_features//when.shape[-1], -1)+self.frame(h)
     then = (when.softmax(-1)[..., None]*seen).sum(2)                             # the target at that moment
-    return dict(interaction=self.interaction(h).squeeze(-1), action=self.action(h)+self.action_ctx(torch.cat([then, seen.mean(2)], -1)),
+    ctx = self.action_ctx(torch.cat([then, seen.mean(2)], -1))
+    action = self.action(h+ctx) if isinstance(self.action, LabelScores) else self.action(h)+ctx
+    return dict(interaction=self.interaction(h).squeeze(-1), action=action,
                 agent=self.agent(h, slots, slot_mask), target=target,
                 source=self.source(h, slots, slot_mask), destination=self.destination(h, slots, slot_mask), frame=frame)
 
@@ -168,9 +184,11 @@ class VJEPAEventDecoder(nn.Module):
         super().__init__()
         self.config = DecoderConfig(**{**(asdict(config) if config else {}), **overrides})
         c = self.config
+        space = c.label_space or {}
         self.pooling = ObjectPooling(c.hidden_size, c.d_model, c.num_slots, c.slot_iters, c.num_categories, c.slot_init_noise, c.slot_sharpness,
-                                     frames_per_token=c.frames_per_token)
+                                     frames_per_token=c.frames_per_token, label_dim=space.get('encoder', {}).get('dim'), tau=space.get('tau', 0.1))
         self.decoder = EventDecoder(c)
+        self.mask_unseen = False # `fit` sets it: the unseen labels' logits are masked out
 
     def forward(self, tokens:torch.Tensor, # (B, S, D) backbone tokens
                 grid:tuple=None, # (T', H', W'); default the config's
@@ -180,7 +198,8 @@ class VJEPAEventDecoder(nn.Module):
         if tokens.shape[-1]!=self.config.hidden_size:
             raise ValueError(f"tokens have width {tokens.shape[-1]}, the model expects {self.config.hidden_size}")
         objs = self.pooling(tokens, tuple(grid or self.config.grid))
-        return self.decoder(objs, slot_mask, aux) | {'objects': objs}
+        out = self.decoder(objs, slot_mask, aux) | {'objects': objs}
+        return mask_unseen(out, self.config) if self.mask_unseen and self.config.unseen else out
 
 # %% ../nbs/09_decoder.ipynb #6b558d7c
 def parameter_counts(model:VJEPAEventDecoder)->dict:
@@ -239,3 +258,30 @@ def load(cls:VJEPAEventDecoder, path, # a checkpoint written by `save`
     model = cls(cfg)
     model.load_state_dict(state)
     return model.eval()
+
+# %% ../nbs/09_decoder.ipynb #66809bde
+def mask_unseen(out:dict, cfg:DecoderConfig)->dict:
+    "The heads with the logits of `cfg.unseen` labels masked out (-1e4), as `fit` trains a model."
+    unseen = cfg.unseen or {}
+    a,c = (cfg.label_indices(k, unseen.get(k, [])) for k in ('actions', 'categories'))
+    fill = lambda x, ix: x.index_fill(-1, torch.tensor(ix, device=x.device), -1e4) if ix else x
+    act = lambda heads: heads | {'action': fill(heads['action'], a)}
+    res = act(out) | {'objects': replace(out['objects'], category=fill(out['objects'].category, c))}
+    if 'aux' in out: res['aux'] = [act(h) for h in out['aux']]
+    return res
+
+@patch
+def set_label_vectors(self:VJEPAEventDecoder, actions=None, # `LabelEmbeddings` of some of the vocabulary's actions
+                      categories=None): # and of some of its categories
+    "Give the open-vocabulary heads their label vectors; a label of the vocabulary left without one is outside the label set."
+    space = self.config.label_space
+    if space is None: raise InputError('label vectors', "the model has fixed heads (its config's label_space is None)")
+    voc = self.config.vocabulary
+    for kind,emb,head,names in (('actions', actions, self.decoder.action, voc.action_names), ('categories', categories, self.pooling.category, voc.categories)):
+        if emb is None: continue
+        emb.check_encoder(space['encoder'], kind)
+        if missing := [l for l in emb.labels if l not in names]: raise InputError(kind, f"label {missing[0]!r} is not in the model's vocabulary")
+        vectors = torch.zeros_like(head.vectors)
+        vectors[self.config.label_indices(kind, emb.labels)] = emb.vectors.to(vectors)
+        head.vectors.copy_(vectors)
+    return self

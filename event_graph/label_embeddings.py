@@ -11,15 +11,18 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file, safe_open
-from .core import InputError, atomic_write, read_json
+from tqdm.auto import tqdm
+from .core import InputError, atomic_write, read_json, write_json
+from .chat import ChatServer, AnswerError, ask_json
 from .backbone import weights_digest
 from .classify import _processor_file
 from transformers.utils import logging as hf_logging
 
 # %% auto #0
-__all__ = ['TEXT_FAMILIES', 'SYNTH_ATTRIBUTES', 'SYNTH_NOVEL', 'build_tiny_text_encoder', 'TextEncoder', 'load_text_encoder',
-           'read_attributes', 'label_prompts', 'check_label_set', 'LabelEmbeddings', 'embed_labels',
-           'attribute_vocabulary', 'attribute_embeddings']
+__all__ = ['TEXT_FAMILIES', 'ATTRIBUTE_SCHEMA', 'SYNTH_ATTRIBUTES', 'SYNTH_NOVEL', 'build_tiny_text_encoder', 'TextEncoder',
+           'load_text_encoder', 'read_attributes', 'label_prompts', 'check_label_set', 'LabelEmbeddings',
+           'embed_labels', 'attribute_messages', 'generate_attributes', 'attribute_vocabulary', 'attribute_embeddings',
+           'name_embeddings']
 
 # %% ../nbs/22_label_embeddings.ipynb #70ea0101
 TEXT_FAMILIES = ('clip', 'siglip')
@@ -180,6 +183,43 @@ def embed_labels(encoder:TextEncoder, labels:list[str], # the encoder, and the l
     vectors = torch.stack([F.normalize(encoder(ps).mean(0), dim=0) for ps in prompts.values()])
     return LabelEmbeddings(labels, vectors, encoder.spec, prompts)
 
+# %% ../nbs/22_label_embeddings.ipynb #283f7577
+ATTRIBUTE_SCHEMA = {'type': 'object', 'required': ['attributes'],
+                    'properties': {'attributes': {'type': 'array', 'items': {'type': 'string'}, 'minItems': 1, 'maxItems': 8}}}
+
+def attribute_messages(label:str, labels:list[str], # the label to describe, and the whole label set
+                       domain:str='videos of people working at a desk, in a kitchen or in a workshop', # what the videos show
+                       count:int=5)->list[dict]: # how many attributes to ask for
+    "The chat messages that ask for the visual features that tell `label` apart from the other labels."
+    name,others = label.replace('_', ' '),', '.join(l.replace('_', ' ') for l in labels if l!=label)
+    return [dict(role='system', content='You describe what can be seen in videos. Answer with JSON only.'),
+            dict(role='user', content=f'In {domain}, list up to {count} short visual features, a few words each, that tell "{name}" apart from: {others}. '
+                                      'Answer as {"attributes": ["...", "..."]}.')]
+
+def _checked_attributes(value, max_words:int=8)->list[str]:
+    "The attributes of an answer, or a ValueError that says what is wrong with it."
+    if not isinstance(value, dict) or not isinstance(value.get('attributes'), list): raise ValueError('the answer must be {"attributes": [...]}')
+    attrs = [a.strip() for a in value['attributes'] if isinstance(a, str) and a.strip()]
+    if not attrs: raise ValueError('the list of attributes is empty')
+    if long := [a for a in attrs if len(a.split())>max_words]: raise ValueError(f"attribute {long[0]!r} is longer than {max_words} words")
+    return attrs
+
+def generate_attributes(labels:list[str], server:ChatServer, # the label set, and the language model to ask
+                        cache, # the JSON file the attributes are kept in (read first: labels in it are not asked again)
+                        domain:str='videos of people working at a desk, in a kitchen or in a workshop', count:int=5,
+                        progress:bool=True)->dict[str, list[str]]:
+    "Each label's attributes from a language model, cached in a file `read_attributes` reads."
+    labels,cache = check_label_set(labels),Path(cache)
+    table,failed = (read_attributes(cache) if cache.exists() else {}),{}
+    for label in tqdm([l for l in labels if l not in table], desc='attributes', disable=not progress):
+        try: table[label] = ask_json(server, attribute_messages(label, labels, domain, count), _checked_attributes, ATTRIBUTE_SCHEMA, max_tokens=512)
+        except AnswerError as e: failed[label] = str(e)
+        else: write_json(table, cache)
+    if failed:
+        label,reason = next(iter(failed.items()))
+        raise InputError(cache, f"{len(failed)} of {len(labels)} labels got no usable attributes from {server.model} ({label}: {reason}); the others are saved: run again to ask for the rest")
+    return {l: table[l] for l in labels}
+
 # %% ../nbs/22_label_embeddings.ipynb #32c9b25d
 SYNTH_ATTRIBUTES = { # what the synthetic world shows of each label (`13_synth`)
     'hand': ['skin coloured', 'round', 'purple sleeve'],
@@ -225,3 +265,11 @@ def attribute_embeddings(labels:list[str], attributes:dict=SYNTH_ATTRIBUTES, # l
     for i,l in enumerate(labels): vectors[i, [vocab.index(a) for a in attributes[l]]] = 1
     spec = dict(name='attributes', family='attributes', dim=len(vocab), weights=hashlib.blake2b('\n'.join(vocab).encode(), digest_size=8).hexdigest())
     return LabelEmbeddings(labels, F.normalize(vectors, dim=-1), spec, {l: list(attributes[l]) for l in labels})
+
+# %% ../nbs/22_label_embeddings.ipynb #44f8d6ff
+def name_embeddings(labels:list[str], vocabulary:list[str])->LabelEmbeddings: # labels, and every label of the set they come from
+    "Each label as a dimension of its own: what an encoder that knows no words gives, the baseline of names without attributes."
+    labels = check_label_set(labels)
+    if missing := [l for l in labels if l not in vocabulary]: raise InputError('labels', f"label {missing[0]!r} is not in the vocabulary")
+    spec = dict(name='names', family='names', dim=len(vocabulary), weights=hashlib.blake2b('\n'.join(vocabulary).encode(), digest_size=8).hexdigest())
+    return LabelEmbeddings(labels, torch.eye(len(vocabulary))[[vocabulary.index(l) for l in labels]], spec, {l: [] for l in labels})

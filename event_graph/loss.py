@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_loss.ipynb #3e8f0b35
 from __future__ import annotations
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 from .schema import OBJECT_ROLES
@@ -13,8 +13,8 @@ from .matching import (ClipTarget, EventCostWeights, Matching, SlotCostWeights, 
                                   event_costs, events_without_slot, generalized_iou, match_slots, padded_masks, soft_iou)
 
 # %% auto #0
-__all__ = ['IGNORE', 'ROLES', 'LossWeights', 'pointer_targets', 'event_terms', 'paired_boxes', 'object_terms', 'LossOutput',
-           'set_loss']
+__all__ = ['IGNORE', 'ROLES', 'LossWeights', 'hide_unseen', 'pointer_targets', 'event_terms', 'paired_boxes', 'object_terms',
+           'LossOutput', 'set_loss']
 
 # %% ../nbs/11_loss.ipynb #61103bef
 @dataclass
@@ -39,6 +39,14 @@ IGNORE = -100 # `F.cross_entropy`'s ignore_index: an entry without a right answe
 def _mean_ce(logits:torch.Tensor, target:torch.Tensor)->torch.Tensor: # (P, C) logits; (P,) classes or IGNORE
     "Cross-entropy averaged over the entries that have a target; 0 when none has."
     return F.cross_entropy(logits, target, ignore_index=IGNORE, reduction='sum')/(target!=IGNORE).sum().clamp(min=1)
+
+# %% ../nbs/11_loss.ipynb #e1955a3d
+def hide_unseen(targets:list[ClipTarget], cfg)->list[ClipTarget]: # the clips' targets, and the model's `DecoderConfig`
+    "The targets with the categories and actions of `cfg.unseen` labels hidden (`IGNORE`)."
+    if not cfg.unseen: return targets
+    a,c = (torch.tensor(cfg.label_indices(k, cfg.unseen.get(k, [])), dtype=torch.long) for k in ('actions', 'categories'))
+    hide = lambda x, ix: torch.where(torch.isin(x, ix.to(x.device)), IGNORE, x)
+    return [replace(t, categories=hide(t.categories, c), actions=hide(t.actions, a)) for t in targets]
 
 # %% ../nbs/11_loss.ipynb #3bcf5f0a
 ROLES = {r: f'{r}s' for r in OBJECT_ROLES} # pointer head -> its `ClipTarget` field: agent -> agents, ...

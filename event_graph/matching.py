@@ -112,7 +112,7 @@ def slot_costs(objs:ObjectSlots, targets:list[ClipTarget], w:SlotCostWeights=Slo
     n = max(t.num_objects for t in targets)
     dev = objs.identity.device
     cats = _pad([t.categories.to(dev) for t in targets], n)                             # (B, N)
-    p_cat = objs.category.softmax(-1).gather(2, cats[:, None].expand(-1, objs.category.shape[1], -1))
+    p_cat = objs.category.softmax(-1).gather(2, cats.clamp(min=0)[:, None].expand(-1, objs.category.shape[1], -1))*(cats>=0)[:, None] # a hidden category (< 0) says nothing
     cost = w.category*(1-p_cat)+w.existence*(1-objs.existence.sigmoid())[..., None]
     with_masks = [t.masks is not None for t in targets]
     if any(with_masks):
@@ -179,7 +179,8 @@ def event_costs(out:dict, # the model's heads: interaction (B, M), action (B, M,
     slots = _event_slots(targets, slot_of, e, dev)
     cost = w.interaction*(1-out['interaction'].sigmoid())[..., None].expand(-1, -1, e)
     for name,head in (('actions', 'action'), ('frames', 'frame')):
-        cost = cost+getattr(w, head)*(1-prob_of(out[head], _pad([getattr(t, name).to(dev) for t in targets], e)))
+        idx = _pad([getattr(t, name).to(dev) for t in targets], e)
+        cost = cost+getattr(w, head)*(1-prob_of(out[head], idx))*(idx>=0)[:, None] # a hidden action (< 0) says nothing
     for name,head in (('agents', 'agent'), ('targets', 'target'), ('sources', 'source'), ('destinations', 'destination')):
         none = k if head in ('source', 'destination') else -1                                 # 'none' is the last entry
         idx = torch.where(slots[name]==-2, none, slots[name])

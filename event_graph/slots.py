@@ -12,7 +12,7 @@ from torch import nn
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['grid_coords', 'fourier_features', 'SlotAttention', 'ObjectSlots', 'ObjectPooling', 'centre_to_corners',
+__all__ = ['grid_coords', 'fourier_features', 'SlotAttention', 'ObjectSlots', 'LabelScores', 'ObjectPooling', 'centre_to_corners',
            'corners_to_centre']
 
 # %% ../nbs/08_slots.ipynb #5317429f
@@ -83,6 +83,20 @@ class ObjectSlots:
     def __getitem__(self, i): return ObjectSlots(*(getattr(self, f.name)[i] for f in fields(self)))
     def __repr__(self): return 'ObjectSlots(' + ', '.join(f"{f.name}={tuple(getattr(self, f.name).shape)}" for f in fields(self)) + ')'
 
+# %% ../nbs/08_slots.ipynb #f124d260
+class LabelScores(nn.Module):
+    "Logits of a label set by cosine similarity: features projected into the labels' space, against each label's unit vector."
+    def __init__(self, in_dim:int, num_labels:int, dim:int, # width of the features, how many labels, width of their vectors
+                 tau:float=0.1): # temperature
+        super().__init__()
+        self.project,self.tau = nn.Linear(in_dim, dim),tau
+        self.register_buffer('vectors', torch.zeros(num_labels, dim)) # unit vectors, set from a `LabelEmbeddings`
+
+    def forward(self, x:torch.Tensor)->torch.Tensor: # (..., in_dim)
+        "(..., num_labels) logits."
+        logits = F.normalize(self.project(x), dim=-1)@self.vectors.T/self.tau
+        return logits.masked_fill(self.vectors.abs().sum(-1)==0, -1e4) # a label without a vector is not in the set
+
 # %% ../nbs/08_slots.ipynb #fe2337b1
 class ObjectPooling(nn.Module):
     "Backbone tokens (B, S, D) on a grid -> K object slots with trajectories and attention maps."
@@ -91,13 +105,16 @@ class ObjectPooling(nn.Module):
                  num_categories:int=29,
                  init_noise:float=0.0, sharpness:float=1.0, # see `SlotAttention`
                  num_bands:int=6, # Fourier bands of the positional encoding
-                 frames_per_token:int=2): # sampled frames per temporal token (V-JEPA's tubelet): boxes per token
+                 frames_per_token:int=2, # sampled frames per temporal token (V-JEPA's tubelet): boxes per token
+                 label_dim:int=None, # categories as label vectors of this width (`LabelScores`); None: a fixed linear head
+                 tau:float=0.1): # temperature of the label vectors' cosine similarity
         super().__init__()
         self.num_bands,self.frames_per_token = num_bands,frames_per_token
         self.input_norm,self.project = nn.LayerNorm(in_dim),nn.Linear(in_dim, dim)
         self.position = nn.Linear(3*(1+2*num_bands), dim)
         self.slot_attention = SlotAttention(dim, num_slots, iters, init_noise=init_noise, sharpness=sharpness)
-        self.existence,self.category = nn.Linear(dim, 1),nn.Linear(dim, num_categories)
+        self.existence = nn.Linear(dim, 1)
+        self.category = nn.Linear(dim, num_categories) if label_dim is None else LabelScores(dim, num_categories, label_dim, tau)
         self.box = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 4*frames_per_token)) # centre and size per frame, before a sigmoid
 
     def embed(self, tokens:torch.Tensor, grid:tuple)->torch.Tensor:

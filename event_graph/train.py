@@ -21,7 +21,7 @@ from .decoder import DecoderConfig, VJEPAEventDecoder, config_differences
 from .data import EventClips, collate_clips
 from .backbone import spec_differences
 from .matching import SlotCostWeights, _event_slots, _pad, box_iou
-from .loss import ROLES, LossWeights, _flat, paired_boxes, pointer_targets, set_loss
+from .loss import ROLES, LossWeights, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
 
 # %% auto #0
 __all__ = ['RECIPES', 'TRAIN_FORMAT', 'TrainConfig', 'Recipe', 'parameter_groups', 'lr_at', 'clip_scores', 'save_training_state',
@@ -89,6 +89,7 @@ def clip_scores(model:VJEPAEventDecoder, data:EventClips, batch_size:int=32, thr
     model.eval()
     n = dict(loss=0.0, clips=0, predicted=0, events=0, correct=0, pairs=0, action=0, pointer=0, frame=0, iou=0.0, boxes=0)
     for tokens,targets,_ in _batches(data, batch_size):
+        if model.mask_unseen: targets = hide_unseen(targets, model.config) # inside `fit`: the unseen labels stay unseen
         out = model(tokens.to(dev))
         res = set_loss(out, targets, slot_weights=slot_weights)
         clip,query = _flat(res.matching.queries, dev)
@@ -178,48 +179,52 @@ def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, c
         weights:LossWeights=LossWeights(), slot_weights:SlotCostWeights=SlotCostWeights(), # the loss, and how slots are paired with objects
         progress:bool=True)->pd.DataFrame:
     "Train `model` on `train`, scoring `valid` after every epoch; one row per epoch."
-    rank,world = _world()
-    record_features(model, train)
-    dev = next(model.parameters()).device
-    opt = torch.optim.AdamW(parameter_groups(model, cfg.weight_decay), lr=cfg.lr)
-    out = Path(out) if out is not None else None
-    if out is not None and rank==0: out.mkdir(parents=True, exist_ok=True)
-    last = out/'last.safetensors' if out is not None else None
-    state = load_training_state(last, model, opt) if resume and last is not None and last.exists() else _new_progress()
-    net = DistributedDataParallel(model) if world>1 else model
-    per_epoch = math.ceil(len(train)/cfg.batch_size)
-    total,warmup = cfg.epochs*per_epoch,max(1, round(cfg.warmup_epochs*per_epoch))
-    autocast = torch.autocast('cuda', torch.bfloat16) if dev.type=='cuda' else nullcontext()
-    save = lambda: save_training_state(last, model, opt, cfg, state) if last is not None and rank==0 else None
-    while state['epoch']<cfg.epochs and state['bad_epochs']<cfg.patience:
-        start,batches = time.perf_counter(),epoch_batches(len(train), cfg.batch_size, cfg.seed, state['epoch'])
-        bar = tqdm(batches[state['batch']:], desc=f"epoch {state['epoch']+1}/{cfg.epochs}", leave=False, disable=not progress or rank>0)
-        model.train()
-        for idx in bar:
-            tokens,targets,_ = collate_clips([train[i] for i in idx[rank::world]])
-            with autocast: heads = net(tokens.to(dev), aux=cfg.aux)
-            res = set_loss(heads, targets, weights, slot_weights)
-            opt.zero_grad(set_to_none=True)
-            res.total.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
-            for g in opt.param_groups: g['lr'] = lr_at(state['step'], total, warmup, cfg.lr)
-            opt.step()
-            loss = res.total.item()
-            state['running'] = loss if state['running'] is None else 0.9*state['running']+0.1*loss
-            state.update(batch=state['batch']+1, step=state['step']+1, loss_sum=state['loss_sum']+loss, loss_count=state['loss_count']+1)
-            bar.set_postfix(loss=f"{state['running']:.3f}")
-            if cfg.save_every and state['step']%cfg.save_every==0: save()
-        row = dict(epoch=state['epoch']+1, train_loss=state['loss_sum']/max(state['loss_count'], 1), lr=lr_at(state['step']-1, total, warmup, cfg.lr))
-        if valid is not None and rank==0: row |= {f'valid_{k}' if k=='loss' else k: v for k,v in clip_scores(model, valid, slot_weights=slot_weights).items()}
-        row['seconds'] = round(time.perf_counter()-start, 2)
-        score = row.get(cfg.score, -row['train_loss'])
-        better = state['best'] is None or score>state['best']
-        if better and out is not None and rank==0: model.save(out/'best.safetensors')
-        state.update(epoch=state['epoch']+1, batch=0, loss_sum=0.0, loss_count=0, history=state['history']+[row],
-                     best=score if better else state['best'], best_epoch=row['epoch'] if better else state['best_epoch'],
-                     bad_epochs=0 if better else state['bad_epochs']+1)
-        state = _agree(state)
-        save()
+    model.mask_unseen = bool(model.config.unseen) # labels kept out of training are masked out of it, validation included
+    try:
+        rank,world = _world()
+        record_features(model, train)
+        dev = next(model.parameters()).device
+        opt = torch.optim.AdamW(parameter_groups(model, cfg.weight_decay), lr=cfg.lr)
+        out = Path(out) if out is not None else None
+        if out is not None and rank==0: out.mkdir(parents=True, exist_ok=True)
+        last = out/'last.safetensors' if out is not None else None
+        state = load_training_state(last, model, opt) if resume and last is not None and last.exists() else _new_progress()
+        net = DistributedDataParallel(model) if world>1 else model
+        per_epoch = math.ceil(len(train)/cfg.batch_size)
+        total,warmup = cfg.epochs*per_epoch,max(1, round(cfg.warmup_epochs*per_epoch))
+        autocast = torch.autocast('cuda', torch.bfloat16) if dev.type=='cuda' else nullcontext()
+        save = lambda: save_training_state(last, model, opt, cfg, state) if last is not None and rank==0 else None
+        while state['epoch']<cfg.epochs and state['bad_epochs']<cfg.patience:
+            start,batches = time.perf_counter(),epoch_batches(len(train), cfg.batch_size, cfg.seed, state['epoch'])
+            bar = tqdm(batches[state['batch']:], desc=f"epoch {state['epoch']+1}/{cfg.epochs}", leave=False, disable=not progress or rank>0)
+            model.train()
+            for idx in bar:
+                tokens,targets,_ = collate_clips([train[i] for i in idx[rank::world]])
+                targets = hide_unseen(targets, model.config)
+                with autocast: heads = net(tokens.to(dev), aux=cfg.aux)
+                res = set_loss(heads, targets, weights, slot_weights)
+                opt.zero_grad(set_to_none=True)
+                res.total.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
+                for g in opt.param_groups: g['lr'] = lr_at(state['step'], total, warmup, cfg.lr)
+                opt.step()
+                loss = res.total.item()
+                state['running'] = loss if state['running'] is None else 0.9*state['running']+0.1*loss
+                state.update(batch=state['batch']+1, step=state['step']+1, loss_sum=state['loss_sum']+loss, loss_count=state['loss_count']+1)
+                bar.set_postfix(loss=f"{state['running']:.3f}")
+                if cfg.save_every and state['step']%cfg.save_every==0: save()
+            row = dict(epoch=state['epoch']+1, train_loss=state['loss_sum']/max(state['loss_count'], 1), lr=lr_at(state['step']-1, total, warmup, cfg.lr))
+            if valid is not None and rank==0: row |= {f'valid_{k}' if k=='loss' else k: v for k,v in clip_scores(model, valid, slot_weights=slot_weights).items()}
+            row['seconds'] = round(time.perf_counter()-start, 2)
+            score = row.get(cfg.score, -row['train_loss'])
+            better = state['best'] is None or score>state['best']
+            if better and out is not None and rank==0: model.save(out/'best.safetensors')
+            state.update(epoch=state['epoch']+1, batch=0, loss_sum=0.0, loss_count=0, history=state['history']+[row],
+                         best=score if better else state['best'], best_epoch=row['epoch'] if better else state['best_epoch'],
+                         bad_epochs=0 if better else state['bad_epochs']+1)
+            state = _agree(state)
+            save()
+    finally: model.mask_unseen = False
     return pd.DataFrame(state['history'])
 
 # %% ../nbs/15_train.ipynb #54f968c8
