@@ -121,8 +121,9 @@ class EventDecoder(nn.Module):
                                     for _ in range(cfg.num_layers))
         self.norm = nn.LayerNorm(d)
         space = cfg.label_space
-        self.interaction,self.frame = nn.Linear(d, 1),nn.Linear(d, cfg.num_frames)
+        self.interaction = nn.Linear(d, 1)
         self.action = nn.Linear(d, cfg.num_actions) if space is None else LabelScores(d, cfg.num_actions, space['encoder']['dim'], space.get('tau', 0.1))
+        self.frame = nn.Linear(d, cfg.num_frames) # interaction, action, frame: created in this order, as before label spaces, so a seed gives the same model
         if cfg.pointer not in ('similarity', 'index'): raise ValueError(f"pointer must be 'similarity' or 'index', got {cfg.pointer!r}")
         head = PointerHead if cfg.pointer=='similarity' else partial(IndexPointerHead, num_slots=cfg.num_slots)
         self.agent,self.target = head(d),head(d)
