@@ -4,12 +4,12 @@
 
 # %% ../nbs/00_core.ipynb #f00ffcdd
 from __future__ import annotations
-import ctypes, json, os, sys, tempfile
+import ctypes, json, os, shutil, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['InputError', 'raise_problems', 'atomic_write', 'read_json', 'write_json', 'fix_mmap_threshold']
+__all__ = ['InputError', 'raise_problems', 'atomic_write', 'atomic_folder', 'read_json', 'write_json', 'fix_mmap_threshold']
 
 # %% ../nbs/00_core.ipynb #ce22c81e
 class InputError(ValueError):
@@ -45,6 +45,18 @@ def atomic_write(path): # the file to create or replace
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
+
+# %% ../nbs/00_core.ipynb #c13bfff3
+@contextmanager
+def atomic_folder(path): # the folder to create or replace
+    "Yield a temporary folder beside `path`; it replaces `path` only if the block succeeds, and is removed if it fails."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.'))
+    try: yield tmp
+    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    if path.exists(): shutil.rmtree(path)
+    os.replace(tmp, path)
 
 # %% ../nbs/00_core.ipynb #525fea09
 def read_json(path): # a JSON file

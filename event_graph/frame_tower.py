@@ -4,7 +4,7 @@
 
 # %% ../nbs/23a_frame_tower.ipynb #cd3d297a
 from __future__ import annotations
-import copy, json, os, shutil, tempfile
+import copy, json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +17,7 @@ from torch import nn
 from torch.func import functional_call
 from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
-from .core import InputError, read_json
+from .core import InputError, read_json, atomic_folder
 from .classify import VideoClassifier, _processor_file
 from .label_embeddings import TEXT_FAMILIES, LabelEmbeddings, TextEncoder, load_text_encoder, _transformers_errors_only
 from .open_vocab import OPEN_VOCAB_FILE, weighted_bce, _open_vocab_labels
@@ -140,9 +140,7 @@ def save_frame_tower_classifier(model:FrameTowerVideo, labels:LabelEmbeddings, o
     from transformers import AutoModel, AutoTokenizer, AutoImageProcessor
     labels.check_encoder(model.text, 'labels')
     source,out = model.name[3:],Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.'))
-    try:
+    with atomic_folder(out) as tmp:
         with _transformers_errors_only():
             for part in (AutoModel.from_pretrained(source, dtype=torch.float32), AutoTokenizer.from_pretrained(source), AutoImageProcessor.from_pretrained(source)):
                 part.save_pretrained(tmp/'model')
@@ -150,9 +148,6 @@ def save_frame_tower_classifier(model:FrameTowerVideo, labels:LabelEmbeddings, o
         meta = dict(kind='frame-tower', num_frames=len(model.position), temporal_layers=len(model.temporal.layers), interpolation=model.interpolation,
                     tune_tower=model.tune_tower, tau=model.tau, encoder=model.text, labels=labels.labels, attributes=dict(attributes or {}))
         (tmp/OPEN_VOCAB_FILE).write_text(json.dumps(meta, indent=2))
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-    if out.exists(): shutil.rmtree(out)
-    os.replace(tmp, out)
     return out
 
 class _FrameTowerScores(nn.Module):

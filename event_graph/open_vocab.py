@@ -4,7 +4,7 @@
 
 # %% ../nbs/23_open_vocab.ipynb #03eeed26
 from __future__ import annotations
-import json, math, os, shutil, tempfile
+import json, math
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from safetensors.torch import save_file, load_file
-from .core import InputError, read_json
+from .core import InputError, read_json, atomic_folder
 from .probe import CLIP_TASKS, ClipTaskData, ProbeConfig, probe_config, fit_head, backbone_folder
 from .classify import VideoClassifier, load_classifier, write_vjepa2_processor, _vjepa2_preparer
 from .label_embeddings import (LabelEmbeddings, TextEncoder, load_text_encoder, embed_labels, check_label_set,
@@ -134,9 +134,7 @@ def save_open_vocab_classifier(probe:OpenVocabProbe, backbone:dict, # a trained 
         if not same: raise InputError('attributes', "is not the attribute table the probe was trained with")
     elif text_encoder is None or text_encoder.spec['weights']!=probe.encoder['weights']:
         raise InputError('text_encoder', f"give the text encoder that made the probe's label vectors ({probe.encoder['name']})")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.'))
-    try:
+    with atomic_folder(out) as tmp:
         model = VJEPA2Model.from_pretrained(folder, dtype=torch.float32)
         model.save_pretrained(tmp/'backbone'); write_vjepa2_processor(tmp/'backbone', model.config.crop_size)
         if text_encoder is not None: text_encoder.model.save_pretrained(tmp/'text_encoder'); text_encoder.tokenizer.save_pretrained(tmp/'text_encoder')
@@ -144,9 +142,6 @@ def save_open_vocab_classifier(probe:OpenVocabProbe, backbone:dict, # a trained 
         meta = dict(kind='vjepa2-probe', backbone=backbone, num_layers=len(probe.pooler.self_attention_layers), tau=probe.tau, encoder=probe.encoder,
                     labels=labels.labels, attributes=attributes)
         (tmp/OPEN_VOCAB_FILE).write_text(json.dumps(meta, indent=2))
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-    if out.exists(): shutil.rmtree(out)
-    os.replace(tmp, out)
     return out
 
 # %% ../nbs/23_open_vocab.ipynb #7a96f6ea

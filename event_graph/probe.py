@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_probe.ipynb #4deb66f6
 from __future__ import annotations
-import copy, os, shutil, tempfile
+import copy
 from typing import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
-from .core import InputError
+from .core import InputError, atomic_folder
 from .vocab import NO_EVENT, Vocabulary
 from .data import EventClips
 from .backbone import TINY_BACKBONE_DIR, TINY_PRETRAINED_DIR
@@ -179,8 +179,5 @@ def save_probe_classifier(probe:AttentiveProbe, backbone:dict, # a trained probe
     model = VJEPA2ForVideoClassification(cfg)
     model.vjepa2.load_state_dict(VJEPA2Model.from_pretrained(folder, dtype=torch.float32).state_dict())
     model.pooler.load_state_dict(probe.pooler.state_dict()); model.classifier.load_state_dict(probe.classifier.state_dict())
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.'))
-    model.save_pretrained(tmp); write_vjepa2_processor(tmp, cfg.crop_size)
-    if out.exists(): shutil.rmtree(out)
-    os.replace(tmp, out)
+    with atomic_folder(out) as tmp: model.save_pretrained(tmp); write_vjepa2_processor(tmp, cfg.crop_size)
     return out
