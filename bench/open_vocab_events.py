@@ -24,11 +24,11 @@ from event_graph.train import RECIPES, fit
 from event_graph.schema import EventGraph
 from event_graph.inference import predict_features
 from event_graph.label_embeddings import SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings, name_embeddings
-from event_graph.benchmark import FLOOR, prepare_split, benchmark_scores, label_split_scores, markdown_table
+from event_graph.benchmark import FLOOR, HEADLINE, prepare_split, benchmark_scores, label_split_scores, markdown_table, variant_table
 
 RECIPE = RECIPES['shipped']
 VARIANTS = ('open-vocabulary heads, attributes', 'open-vocabulary heads, names only', 'open-vocabulary heads, every label', 'fixed heads, every label')
-FIGURES = ('graph_f1@1s', 'event_mAP@1s', 'graph_f1@1s (category)', 'event_mAP@1s (category)')
+SPLIT = tuple(f'{part}: {f}' for part in ('base actions', 'novel actions', 'base categories', 'novel categories') for f in ('graph_f1@1s', 'event_mAP@1s'))
 
 def build(name:str, train:EventClips)->VJEPAEventDecoder:
     "The untrained model of a variant."
@@ -58,15 +58,6 @@ def run_variant(name, args, train, valid, pairs)->dict:
     return {'variant': name, **benchmark_scores(best, valid, pairs['tune'], pairs['test']),
             **{k: float(v) for k,v in label_split_scores(preds, truth, novel['actions'], novel['categories']).items()}, 'train minutes': minutes}
 
-def seed_summary(root:Path)->pd.DataFrame:
-    "Each variant's figures as 'mean ± std' over the seeds under `root`."
-    runs = pd.concat([pd.read_csv(t).assign(seed=t.parent.name) for t in sorted(root.glob('seed*/table.csv'))])
-    cols = [c for c in runs.columns if c not in ('variant', 'seed', 'threshold', 'train minutes') and runs[c].dtype.kind=='f']
-    fmt = lambda s: f"{s.mean():.3f}" + (f" ± {s.std():.3f}" if s.count()>1 else '')
-    table = runs.groupby('variant', sort=False)[cols].agg(fmt)
-    table['seeds'] = runs.groupby('variant', sort=False).seed.nunique()
-    return table
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
@@ -94,8 +85,8 @@ def main(argv=None):
         done = pd.DataFrame(rows)
         done.to_csv(folder/'table.csv', index=False)
         (folder/'table.md').write_text(markdown_table(done.set_index('variant').T)+'\n')
-    summary = seed_summary(args.out)
-    (args.out/'table.md').write_text(markdown_table(summary[[*FIGURES, *[c for c in summary.columns if ': ' in c], 'seeds']].T)+'\n')
+    summary = variant_table(args.out, HEADLINE+SPLIT)
+    (args.out/'table.md').write_text(markdown_table(summary.T)+'\n')
     print(markdown_table(summary.T), flush=True)
     print(f"total {(time.perf_counter()-start)/60:.1f} min")
 

@@ -21,7 +21,7 @@ from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['FLOOR', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits', 'benchmark_scores', 'only_events',
-           'label_split_scores', 'markdown_table', 'seed_table']
+           'label_split_scores', 'markdown_table', 'seed_table', 'variant_table']
 
 # %% ../nbs/24_benchmark.ipynb #f4b0d832
 def feature_folder(data:Path, backbone:Backbone)->Path:
@@ -101,15 +101,26 @@ def markdown_table(df:pd.DataFrame)->str:
 
 HEADLINE = ('graph_f1@1s', 'event_mAP@1s', 'graph_f1@1s (category)', 'event_mAP@1s (category)') # the benchmark's first four figures
 
+def _over_seeds(runs:list[pd.Series], figures)->dict:
+    "'mean ± std' of each figure over the runs (no spread for one run), and how many runs."
+    df = pd.DataFrame(runs)
+    spread = lambda k: f" ± {df[k].std():.3f}" if len(df)>1 else ''
+    return {k: f"{df[k].mean():.3f}{spread(k)}" for k in figures} | {'seeds': len(df)}
+
 def seed_table(root:Path, # a folder of <backbone>/seed<k>/table.csv runs
                figures=HEADLINE, variant:str='ours')->pd.DataFrame:
     "Each backbone's figures over its seeds: 'mean ± std' (std over seeds; '' for one seed), and the seeds."
     rows = {}
     for folder in sorted(p for p in Path(root).iterdir() if p.is_dir()):
         runs = [pd.read_csv(t, index_col='variant').loc[variant] for t in sorted(folder.glob('seed*/table.csv'))]
-        if not runs: continue
-        df = pd.DataFrame(runs)
-        spread = lambda k: f" ± {df[k].std():.3f}" if len(df)>1 else ''
-        rows[folder.name] = {k: f"{df[k].mean():.3f}{spread(k)}" for k in figures} | {'seeds': len(df)}
+        if runs: rows[folder.name] = _over_seeds(runs, figures)
     if not rows: raise InputError(root, "no runs (<backbone>/seed<k>/table.csv)")
     return pd.DataFrame(rows).T.rename_axis('backbone')
+
+def variant_table(root:Path, # a folder of seed<k>/table.csv runs of one experiment, a row per variant
+                  figures=HEADLINE)->pd.DataFrame:
+    "Each variant's figures over the seeds of one experiment: 'mean ± std', and the seeds."
+    tables = [pd.read_csv(t, index_col='variant') for t in sorted(Path(root).glob('seed*/table.csv'))]
+    if not tables: raise InputError(root, "no runs (seed<k>/table.csv)")
+    variants = list(dict.fromkeys(v for t in tables for v in t.index))
+    return pd.DataFrame({v: _over_seeds([t.loc[v] for t in tables if v in t.index], figures) for v in variants}).T.rename_axis('variant')
