@@ -71,10 +71,13 @@ def benchmark_scores(model:VJEPAEventDecoder,
 
 # %% ../nbs/24_benchmark.ipynb #04a7fc73
 def only_events(graph:EventGraph, actions=None, # keep the events whose action is one of these
-                categories=None)->EventGraph: # or that involve an object of one of these categories
+                categories=None, # and that involve an object of one of these categories
+                without_categories=None)->EventGraph: # and that involve no object of these
     "The graph with only some of its events."
     cat = {n.id: n.category for n in graph.nodes}
-    keep = lambda e: (actions is None or e.action in actions) and (categories is None or any(cat.get(o) in categories for o in (e.agent, e.target, e.source, e.destination) if o))
+    seen = lambda e: {cat.get(o) for o in (e.agent, e.target, e.source, e.destination) if o}
+    keep = lambda e: ((actions is None or e.action in actions) and (categories is None or bool(seen(e) & set(categories)))
+                      and not (without_categories and seen(e) & set(without_categories)))
     return replace(graph, events=[e for e in graph.events if keep(e)])
 
 def label_split_scores(preds:list[EventGraph], truth:list[EventGraph], # predictions at the confidence floor, and the true graphs
@@ -82,13 +85,12 @@ def label_split_scores(preds:list[EventGraph], truth:list[EventGraph], # predict
                        threshold:float=0.5)->dict:
     "graph_f1@1s and event_mAP@1s on the events of base and of novel actions (instance level), and of base and novel categories (category level)."
     actions = sorted({e.action for g in truth for e in g.events})
-    categories = sorted({n.category for g in truth for n in g.nodes})
     parts = {'base actions': dict(actions=[a for a in actions if a not in novel_actions]), 'novel actions': dict(actions=list(novel_actions)),
-             'base categories': dict(categories=[c for c in categories if c not in novel_categories]), 'novel categories': dict(categories=list(novel_categories))}
+             'base categories': dict(without_categories=list(novel_categories)), 'novel categories': dict(categories=list(novel_categories))}
     out = {}
     for part,kw in parts.items():
         s = evaluate([only_events(p, **kw) for p in preds], [only_events(g, **kw) for g in truth], threshold=threshold).summary
-        level = '' if 'actions' in kw else '_category'
+        level = '_category' if 'categories' in part else ''
         out |= {f'{part}: graph_f1@1s': s[f'graph_f1@1s{level}'], f'{part}: event_mAP@1s': s[f'event_mAP@1s{level}']}
     return out
 
