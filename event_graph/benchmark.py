@@ -20,8 +20,8 @@ from dataclasses import replace
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['FLOOR', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits', 'benchmark_scores', 'only_events',
-           'label_split_scores', 'markdown_table', 'seed_table', 'variant_table']
+__all__ = ['FLOOR', 'LABEL_PARTS', 'LABEL_SPLIT', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits',
+           'benchmark_scores', 'only_events', 'label_split_scores', 'markdown_table', 'seed_table', 'variant_table']
 
 # %% ../nbs/24_benchmark.ipynb #f4b0d832
 def feature_folder(data:Path, backbone:Backbone)->Path:
@@ -79,6 +79,9 @@ def only_events(graph:EventGraph, actions=None, # keep the events whose action i
     keep = lambda e: ((actions is None or e.action in actions) and (categories is None or bool(seen(e) & set(categories)))
                       and not (without_categories and seen(e) & set(without_categories)))
     return replace(graph, events=[e for e in graph.events if keep(e)])
+
+LABEL_PARTS = ('base actions', 'novel actions', 'base categories', 'novel categories')
+LABEL_SPLIT = tuple(f'{part}: {f}' for part in LABEL_PARTS for f in ('graph_f1@1s', 'event_mAP@1s')) # the figures of `label_split_scores`
 
 def label_split_scores(preds:list[EventGraph], truth:list[EventGraph], # predictions at the confidence floor, and the true graphs
                        novel_actions:list[str], novel_categories:list[str], # the labels kept out of training
