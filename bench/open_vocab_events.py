@@ -32,7 +32,7 @@ VARIANTS = ('open-vocabulary heads, attributes', 'open-vocabulary heads, names o
 def build(name:str, train:EventClips)->VJEPAEventDecoder:
     "The untrained model of a variant."
     if name=='fixed heads, every label': return RECIPE.model(train)
-    voc = RECIPE.model(train).config.vocabulary
+    voc = train.files[0][1].vocab # the vocabulary `RECIPE.model` gives the model
     acts,cats = [a for a in voc.action_names if a in SYNTH_ATTRIBUTES],[c for c in voc.categories if c in SYNTH_ATTRIBUTES]
     make = (lambda ls: name_embeddings(ls, list(SYNTH_ATTRIBUTES))) if 'names' in name else attribute_embeddings
     A,C = make(acts),make(cats)

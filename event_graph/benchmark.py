@@ -75,9 +75,10 @@ def only_events(graph:EventGraph, actions=None, # keep the events whose action i
                 without_categories=None)->EventGraph: # and that involve no object of these
     "The graph with only some of its events."
     cat = {n.id: n.category for n in graph.nodes}
-    seen = lambda e: {cat.get(o) for o in (e.agent, e.target, e.source, e.destination) if o}
-    keep = lambda e: ((actions is None or e.action in actions) and (categories is None or bool(seen(e) & set(categories)))
-                      and not (without_categories and seen(e) & set(without_categories)))
+    some,none = set(categories or ()),set(without_categories or ())
+    def keep(e):
+        seen = {cat.get(o) for o in (e.agent, e.target, e.source, e.destination) if o}
+        return (actions is None or e.action in actions) and (categories is None or bool(seen & some)) and not seen & none
     return replace(graph, events=[e for e in graph.events if keep(e)])
 
 LABEL_PARTS = ('base actions', 'novel actions', 'base categories', 'novel categories')

@@ -17,7 +17,7 @@ from .video import VideoInfo, open_video, iter_clips
 
 # %% auto #0
 __all__ = ['VJEPA2_PROCESSOR_FILE', 'DEFAULT_FRAME_STEP', 'build_tiny_classifier', 'write_vjepa2_processor', 'VideoClassifier',
-           'load_classifier', 'VideoLabels', 'classify_video', 'labels_record', 'write_labels']
+           'hf_config', 'load_classifier', 'VideoLabels', 'classify_video', 'labels_record', 'write_labels']
 
 # %% ../nbs/19_classify.ipynb #46f1bbc9
 def build_tiny_classifier(path, # the folder to write the model and its processor into
@@ -95,6 +95,13 @@ class VideoClassifier:
         return replace(self, labels=list(labels), keep=[self.labels.index(l) for l in labels])
 
 # %% ../nbs/19_classify.ipynb #fcddbf54
+def hf_config(source:str)->tuple: # 'hf:<hub id or folder>', or the id or folder itself
+    "The name ('hf:...'), the hub id or folder, and the config of a Hugging Face model; one error line when there is no config."
+    from transformers import AutoConfig
+    name,source = (source, source[3:]) if source.startswith('hf:') else (f"hf:{source}", source)
+    try: return name,source,AutoConfig.from_pretrained(source)
+    except (OSError, ValueError) as e: raise InputError(name, f"cannot read the model config ({str(e).splitlines()[0]})") from None
+
 def _processor_file(source:str, filename:str)->str|None:
     from transformers.utils import cached_file
     try: return cached_file(source, filename, _raise_exceptions_for_missing_entries=False)
@@ -128,10 +135,8 @@ def load_classifier(source:str, # 'hf:<hub id or folder>', or the id or folder i
                     num_frames:int=None, # frames per window; default the model's own
                     device=None)->VideoClassifier: # where to run it; default CUDA when available
     "A video classifier from Hugging Face `transformers`, checked and ready to name clips."
-    from transformers import AutoConfig, AutoModelForVideoClassification
-    name,source = (source, source[3:]) if source.startswith('hf:') else (f"hf:{source}", source)
-    try: cfg = AutoConfig.from_pretrained(source)
-    except (OSError, ValueError) as e: raise InputError(name, f"cannot read the model config ({str(e).splitlines()[0]})") from None
+    from transformers import AutoModelForVideoClassification
+    name,source,cfg = hf_config(source)
     arch = (cfg.architectures or ['none'])[0]
     if cfg.model_type not in ('vjepa2', 'videomae') or not arch.endswith('ForVideoClassification'):
         raise InputError(name, f"is not a video classifier ({cfg.model_type} {arch}); expected VJEPA2ForVideoClassification or VideoMAEForVideoClassification")

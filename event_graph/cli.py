@@ -295,6 +295,10 @@ def _label_names(text:str)->list[str]: # 'cup,pen', or a file with one label per
     names = Path(text).read_text().splitlines() if Path(text).is_file() else text.split(',')
     return [n.strip() for n in names if n.strip()]
 
+def _classifier(model:str, frames:int, labels:str, attributes:str):
+    "The classifier `--model`, `--frames`, `--labels` and `--attributes` ask for."
+    return load_video_classifier(model, frames, _label_names(labels) if labels else None, read_attributes(attributes) if attributes else None)
+
 @call_parse
 def classify(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
              model:str=None, # the classifier: 'hf:<hub id or folder>' of a V-JEPA 2 or VideoMAE video classifier, or an open-vocabulary classifier's folder
@@ -315,7 +319,7 @@ def classify(videos:Param('video files or folders (searched recursively)', str, 
     if dest and dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
     infos = [open_video(v) for v,_ in find_videos(videos)] # every file checked before the model runs
     if not infos: raise InputError(' '.join(videos), "no video files found")
-    clf = load_video_classifier(model, frames, _label_names(labels) if labels else None, read_attributes(attributes) if attributes else None)
+    clf = _classifier(model, frames, labels, attributes)
     results = []
     for info in tqdm(infos, desc='videos', disable=quiet or len(infos)==1):
         r = classify_video(clf, info, frame_step, fps, stride, batch_size)
@@ -364,7 +368,7 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
     if model:
         if dest.suffix.lower() not in ('.json', '.csv'): raise InputError(dest, "the output must be a .json or .csv file")
         if frame_step is not None and fps is not None: raise InputError(source, "give --frame-step or --fps, not both")
-        clf = load_video_classifier(model, frames, _label_names(labels) if labels else None, read_attributes(attributes) if attributes else None)
+        clf = _classifier(model, frames, labels, attributes)
         predictor = LiveLabels(clf, name)
         sampler = WindowSampler(fps or 1.0, clf.num_frames, stride or max(1, clf.num_frames//2), None if fps else frame_step or DEFAULT_FRAME_STEP, name=name)
         save = lambda: write_labels([predictor.labels()], dest, top_k)

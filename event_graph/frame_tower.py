@@ -17,9 +17,9 @@ from torch import nn
 from torch.func import functional_call
 from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
-from .core import InputError, read_json, atomic_folder
-from .classify import VideoClassifier, _processor_file
-from .label_embeddings import TEXT_FAMILIES, LabelEmbeddings, TextEncoder, load_text_encoder, _transformers_errors_only
+from .core import InputError, atomic_folder
+from .classify import VideoClassifier, hf_config, _processor_file
+from .label_embeddings import TEXT_FAMILIES, LabelEmbeddings, load_text_encoder, _transformers_errors_only
 from .open_vocab import OPEN_VOCAB_FILE, weighted_bce, _open_vocab_labels
 
 # %% auto #0
@@ -48,10 +48,8 @@ class ImageTower:
 
 def load_image_tower(source:str)->ImageTower: # 'hf:<hub id or folder>' of a whole CLIP or SigLIP model
     "The image tower of a CLIP or SigLIP model from Hugging Face `transformers`, with its image processor."
-    from transformers import AutoConfig, AutoImageProcessor, CLIPVisionModelWithProjection, SiglipVisionModel
-    name,source = (source, source[3:]) if source.startswith('hf:') else (f"hf:{source}", source)
-    try: cfg = AutoConfig.from_pretrained(source)
-    except (OSError, ValueError) as e: raise InputError(name, f"cannot read the model config ({str(e).splitlines()[0]})") from None
+    from transformers import AutoImageProcessor, CLIPVisionModelWithProjection, SiglipVisionModel
+    name,source,cfg = hf_config(source)
     if cfg.model_type not in TEXT_FAMILIES: raise InputError(name, f"is not a whole CLIP or SigLIP model (model type {cfg.model_type!r}): the image and the text tower must come from one model")
     if _processor_file(source, 'preprocessor_config.json') is None: raise InputError(name, "has no image processor (preprocessor_config.json): save it with the model")
     vision = cfg.vision_config
@@ -105,10 +103,14 @@ class FrameTowerVideo(nn.Module):
         f = self.frames(pixels, alpha)
         return F.normalize(f.mean(1)+self.gate*self.temporal(f+self.position[:f.shape[1]]).mean(1), dim=-1)
 
+    def logits(self, clips:torch.Tensor, vectors:torch.Tensor)->torch.Tensor: # (B, dim) clip vectors, (L, dim) label vectors
+        "Logits `(B, L)`: cosine over the temperature, plus the bias."
+        return clips@vectors.T/self.tau+self.bias
+
     def forward(self, pixels:torch.Tensor, labels:LabelEmbeddings, alpha:float=None)->torch.Tensor:
         "Logits `(B, L)` of every label for every clip."
         labels.check_encoder(self.text, 'labels')
-        return self.embed(pixels, alpha)@labels.vectors.T/self.tau+self.bias
+        return self.logits(self.embed(pixels, alpha), labels.vectors)
 
 # %% ../nbs/23a_frame_tower.ipynb #8489c424
 def train_frame_tower(model:FrameTowerVideo, pixels:torch.Tensor, # the model, and prepared training clips (N, T, C, H, W)
@@ -158,7 +160,7 @@ class _FrameTowerScores(nn.Module):
         self.video = video
         self.register_buffer('vectors', labels.vectors.float())
     def forward(self, pixel_values:torch.Tensor):
-        return SimpleNamespace(logits=self.video.embed(pixel_values)@self.vectors.T/self.video.tau+self.video.bias)
+        return SimpleNamespace(logits=self.video.logits(self.video.embed(pixel_values), self.vectors))
 
 def load_frame_tower_classifier(folder:Path, meta:dict, # a folder of `save_frame_tower_classifier`, and its `open_vocab.json`
                                 labels:list[str], attributes:dict, # the labels to score, and attributes of those the folder does not describe

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import InputError, atomic_write, read_json, write_json
 from .chat import ChatServer, AnswerError, ask_json
 from .backbone import weights_digest
-from .classify import _processor_file
+from .classify import hf_config, _processor_file
 from transformers.utils import logging as hf_logging
 
 # %% auto #0
@@ -100,10 +100,8 @@ class TextEncoder:
 
 def load_text_encoder(source:str)->TextEncoder: # 'hf:<hub id or folder>' of a CLIP or SigLIP model (or its text tower alone)
     "The text tower of a CLIP or SigLIP model from Hugging Face `transformers`, with its tokenizer."
-    from transformers import AutoConfig, AutoTokenizer, CLIPTextModelWithProjection, SiglipTextModel
-    name,source = (source, source[3:]) if source.startswith('hf:') else (f"hf:{source}", source)
-    try: cfg = AutoConfig.from_pretrained(source)
-    except (OSError, ValueError) as e: raise InputError(name, f"cannot read the model config ({str(e).splitlines()[0]})") from None
+    from transformers import AutoTokenizer, CLIPTextModelWithProjection, SiglipTextModel
+    name,source,cfg = hf_config(source)
     family = cfg.model_type.removesuffix('_text_model')
     if family not in TEXT_FAMILIES: raise InputError(name, f"is not a CLIP or SigLIP model (model type {cfg.model_type!r})")
     if _processor_file(source, 'tokenizer_config.json') is None: raise InputError(name, "has no tokenizer beside the model (tokenizer_config.json): save it with the model")

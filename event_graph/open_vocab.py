@@ -4,7 +4,7 @@
 
 # %% ../nbs/23_open_vocab.ipynb #03eeed26
 from __future__ import annotations
-import json, math
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,10 +43,14 @@ class OpenVocabProbe(nn.Module):
         "Unit vectors `(B, dim)` of the clips in the label space."
         return F.normalize(self.project(self.pooler(tokens.float())), dim=-1)
 
+    def logits(self, clips:torch.Tensor, vectors:torch.Tensor)->torch.Tensor: # (B, dim) clip vectors, (L, dim) label vectors
+        "Logits `(B, L)`: cosine over the temperature, plus the bias."
+        return clips@vectors.T/self.tau+self.bias
+
     def forward(self, tokens:torch.Tensor, labels:LabelEmbeddings)->torch.Tensor:
         "Logits `(B, L)` of every label for every clip."
         labels.check_encoder(self.encoder, 'labels')
-        return self.embed(tokens)@labels.vectors.T/self.tau+self.bias
+        return self.logits(self.embed(tokens), labels.vectors)
 
 def weighted_bce(logits:torch.Tensor, targets:torch.Tensor, # (B, L) logits and 0/1 targets
                  negative_weight:float=0.5)->torch.Tensor: # weight of a negative pair against a positive one
@@ -115,7 +119,7 @@ class OpenVocabVideoModel(nn.Module):
 
     def forward(self, pixel_values_videos:torch.Tensor): # (B, T, C, H, W) prepared frames
         tokens = self.backbone(pixel_values_videos=pixel_values_videos, skip_predictor=True).last_hidden_state
-        return SimpleNamespace(logits=self.probe.embed(tokens)@self.vectors.T/self.probe.tau+self.probe.bias)
+        return SimpleNamespace(logits=self.probe.logits(self.probe.embed(tokens), self.vectors))
 
 # %% ../nbs/23_open_vocab.ipynb #a63a6ccf
 def save_open_vocab_classifier(probe:OpenVocabProbe, backbone:dict, # a trained probe, and the spec of the backbone it was trained on
