@@ -4,12 +4,13 @@
 
 # %% ../nbs/03_annotations.ipynb #99b1152b
 from __future__ import annotations
+from collections import Counter
 from dataclasses import dataclass, field
 import json
 import numpy as np
 from .core import InputError, read_json, raise_problems
 from .vocab import Vocabulary, REFERENCE_VOCAB, NO_EVENT, UNKNOWN
-from .schema import ObjectNode, Event, field_problems, record_problems
+from .schema import ObjectNode, Event, field_problems, record_problems, _is_int, _is_num
 
 # %% auto #0
 __all__ = ['local_frame_index', 'ClipLabels', 'vlm_annotation_problems', 'clips_from_vlm_annotation', 'load_vlm_annotation',
@@ -65,8 +66,8 @@ def _clip_problems(c, vocab, map_unknown):
     meta = c.get('clip_metadata') if isinstance(c.get('clip_metadata'), dict) else {}
     yield from (f"clip_metadata: {p}" for p in field_problems(meta, _META_SPEC))
     fi = meta.get('frame_indices')
-    fi = fi if isinstance(fi, list) and fi and all(isinstance(f, int) for f in fi) else None
-    if 'frame_indices' in meta and fi is None: yield "clip_metadata: frame_indices must be a non-empty list of frame numbers"
+    fi = fi if isinstance(fi, list) and fi and all(_is_int(f) and f>=0 for f in fi) else None
+    if 'frame_indices' in meta and fi is None: yield "clip_metadata: frame_indices must be a non-empty list of frame numbers (whole numbers from 0)"
     elif fi and any(b<=a for a,b in zip(fi, fi[1:])): yield "clip_metadata: frame_indices must increase"; fi = None
     objects,events = (c[k] if isinstance(c.get(k), list) else [] for k in ('objects', 'events'))
     obj_ids = {o.get('obj_id') for o in objects if isinstance(o, dict)}
@@ -82,11 +83,26 @@ def vlm_annotation_problems(d, # a dict as read from a reference annotation file
     yield from (f"annotation: {p}" for p in field_problems(d, _VLM_SPEC))
     vm = d.get('video_metadata') if isinstance(d.get('video_metadata'), dict) else {}
     fps = vm.get('source_fps')
-    if 'video_metadata' in d and not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and fps>0):
+    if 'video_metadata' in d and not (_is_num(fps) and fps>0):
         yield f"video_metadata: source_fps must be a positive number, got {json.dumps(fps)}"
-    for i,c in enumerate(d.get('clips') if isinstance(d.get('clips'), list) else []):
+    clips = d.get('clips') if isinstance(d.get('clips'), list) else []
+    for i,c in enumerate(clips):
         if not isinstance(c, dict): yield f"clips[{i}]: must be a JSON object"; continue
         yield from (f"clips[{i}]: {p}" for p in _clip_problems(c, vocab, map_unknown))
+    yield from _clip_set_problems([c.get('clip_metadata') if isinstance(c, dict) else None for c in clips])
+
+def _clip_set_problems(metas:list):
+    "Clips that repeat a clip index, or whose length is not the length most clips have (the model's clip length)."
+    metas = [m if isinstance(m, dict) else {} for m in metas]
+    lengths = [len(m['frame_indices']) if isinstance(m.get('frame_indices'), list) else None for m in metas]
+    counts = Counter(n for n in lengths if n)
+    usual = max(counts, key=lambda n: (counts[n], n)) if counts else None # a tie goes to the longer clips: cut clips are the usual fault
+    seen = {}
+    for i,(m,n) in enumerate(zip(metas, lengths)):
+        if n and n!=usual: yield f"clips[{i}]: clip_metadata: frame_indices holds {n} frame numbers, the other clips {usual}"
+        ci = m.get('clip_index')
+        if _is_int(ci) and ci in seen: yield f"clips[{i}]: clip_metadata: clip_index {ci} is also the index of clips[{seen[ci]}]"
+        seen.setdefault(ci, i)
 
 # %% ../nbs/03_annotations.ipynb #1889cac5
 def _vlm_clip(c, video_id, fps, vocab, map_unknown):

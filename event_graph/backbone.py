@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from fastcore.basics import store_attr, patch
-from .core import InputError
+from .core import InputError, check_option
 from .transforms import clips_to_batch
 
 # %% auto #0
@@ -181,7 +181,9 @@ def load_hub_backbone(entry:str, # a torch.hub entry, e.g. 'vjepa2_1_vit_giant_3
     name,local = f"hub:{entry}",Path(repo).is_dir()
     kw = dict(source='local') if local else dict(source='github', trust_repo=True)
     try: encoder,_ = torch.hub.load(repo, entry, pretrained=weights is None, num_frames=num_frames, **kw)
-    except OSError as e: raise InputError(name, f"could not download its weights ({e}); pass the checkpoint file with weights=") from None
+    except (OSError, RuntimeError) as e: # no internet: the repository's code is not cached, or its weights cannot be downloaded
+        raise InputError(name, f"cannot load it from {repo} ({str(e).splitlines()[0]}); offline, give the checkpoint file with weights= "
+                               f"and a clone of the repository as hub:<its folder>:{entry}") from None
     if weights is not None:
         state = hub_encoder_state(weights, HUB_CHECKPOINT_KEYS.get(entry, 'target_encoder'))
         missing,unexpected = encoder.load_state_dict(state, strict=False)
@@ -194,13 +196,16 @@ def load_hub_backbone(entry:str, # a torch.hub entry, e.g. 'vjepa2_1_vit_giant_3
                     dim=encoder.embed_dim*(4 if hierarchical else 1), mode=mode, hierarchical=hierarchical)
 
 # %% ../nbs/06_backbone.ipynb #503f326a
-def load_backbone(spec:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+def load_backbone(spec:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>', or 'hub:<torch.hub entry>' (optionally 'hub:<repository>:<entry>')
                   weights:str=None, # torch.hub only: the checkpoint file
                   mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
                   device=None, **kwargs)->Backbone: # further arguments for `load_hub_backbone`
     "Load a frozen backbone from a spec string."
+    check_option('mode', mode, mode in ('crop', 'full'), "'crop' or 'full'")
     kind,_,source = spec.partition(':')
     if spec in ('tiny', 'tiny-pretrained'): return load_tiny_backbone(mode, device, pretrained=spec=='tiny-pretrained')
     if kind=='hf' and source: return load_hf_backbone(source, mode, device)
-    if kind=='hub' and source: return load_hub_backbone(source, weights, mode=mode, device=device, **kwargs)
+    if kind=='hub' and source:
+        repo,_,entry = source.rpartition(':')
+        return load_hub_backbone(entry, weights, mode=mode, device=device, **(dict(repo=repo) if repo else {})|kwargs)
     raise InputError(spec, "unknown backbone: use 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'")

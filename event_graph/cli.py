@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #e1cdac7f
 from __future__ import annotations
-import os, sys, threading
+import os, sys, threading, warnings
 from dataclasses import fields, replace
 from pathlib import Path
 import numpy as np
@@ -15,16 +15,16 @@ import torch.distributed as dist
 from fastcore.script import call_parse, anno_parser, Param
 from transformers.utils import logging as hf_logging
 import event_graph
-from .core import InputError, read_json, atomic_write, fix_mmap_threshold
+from .core import InputError, InputWarning, read_json, atomic_write, fix_mmap_threshold, positive_int
 from .vocab import Vocabulary
 from .schema import EventGraph, check_graph_file, events_table
 from .annotations import check_vlm_annotation_file
 from .video import open_video, iter_clips, clip_sheet
 from .backbone import load_backbone
-from .features import extract_features, find_videos
+from .features import check_extraction, extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
 from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, role_legend, looks_synthetic
-from .inference import load_model, predict_video, check_fits, save_maps, tune_threshold
+from .inference import load_model, predict_video, check_fits, check_threshold, save_maps, tune_threshold
 from .classify import DEFAULT_FRAME_STEP, classify_video, write_labels
 from .open_vocab import load_video_classifier
 from .label_embeddings import read_attributes, generate_attributes
@@ -125,6 +125,10 @@ def extract(videos:Param('video files or folders (searched recursively)', str, n
     "Extract backbone features of videos into a resumable cache."
     fix_mmap_threshold()
     if not 0<=shard<num_shards: raise InputError('--shard', f"must be in 0..{num_shards-1}, got {shard}")
+    check_extraction(fps, size, stride, batch_size, dtype)
+    found = find_videos(videos)
+    if not found: raise InputError(' '.join(videos), "no video files found")
+    if missing := [str(v) for v,_ in found if not v.exists()]: raise InputError(missing[0], "no such file")
     Path(out).mkdir(parents=True, exist_ok=True)
     bb = load_backbone(backbone, weights, mode)
     table = extract_features(videos, out, bb, fps, size, stride, batch_size, dtype, shard, num_shards, overwrite)
@@ -181,6 +185,9 @@ def train(features:str, # folder of feature files (`event-graph extract`)
           quiet:bool=False): # no progress bar
     "Train the event model on cached features with a recipe; rerun to resume."
     if recipe not in RECIPES: raise InputError('--recipe', f"must be one of {', '.join(RECIPES)}, got {recipe!r}")
+    r = RECIPES[recipe]
+    given = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, warmup_epochs=warmup_epochs, patience=patience)
+    cfg = replace(r.train, **{k: v for k,v in given.items() if v is not None}, seed=seed, save_every=save_every) # settings checked before any file is read
     dev = _start_distributed()
     pairs = pair_files(features, graphs)
     if valid: train_pairs,valid_pairs = pairs,pair_files(valid, valid_graphs or graphs)
@@ -190,9 +197,6 @@ def train(features:str, # folder of feature files (`event-graph extract`)
         train_pairs,valid_pairs = split['train'],split['valid']
     if not train_pairs or not valid_pairs: raise InputError(features, f"needs videos for training and validation, got {len(train_pairs)} and {len(valid_pairs)}")
     train_set,valid_set = EventClips(train_pairs),EventClips(valid_pairs)
-    r = RECIPES[recipe]
-    given = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, warmup_epochs=warmup_epochs, patience=patience)
-    cfg = replace(r.train, **{k: v for k,v in given.items() if v is not None}, seed=seed, save_every=save_every)
     torch.manual_seed(seed)
     model = r.model(train_set).to(dev)
     rank = dist.get_rank() if dist.is_initialized() else 0
@@ -221,6 +225,9 @@ def evaluate(predictions:str, # folder of predicted graph files
              out:str=None, # folder to write every table to, as CSV
              plot:str=None): # image file for the plot of the scores (.png, .jpg)
     "Score predicted event graphs against ground truth."
+    if plot and Path(plot).suffix.lower() not in ('.png', '.jpg', '.jpeg', '.svg', '.pdf'): raise InputError(plot, "the plot must be a .png, .jpg, .svg or .pdf file")
+    if plot: _writable(Path(plot))
+    check_threshold(threshold)
     scores = evaluate_graphs(_graphs_in(predictions), _graphs_in(ground_truth), threshold=threshold, tau=tau)
     print(scores.summary.round(4).to_string())
     tables = {f.name: getattr(scores, f.name) for f in fields(scores) if isinstance(getattr(scores, f.name), pd.DataFrame)}
@@ -234,21 +241,35 @@ def evaluate(predictions:str, # folder of predicted graph files
 
 # %% ../nbs/90_cli.ipynb #9ea98c03
 def _writable(path:Path)->Path:
-    "`path`, if it can be written: its nearest existing folder is a writable folder (missing ones are made at writing)."
+    "`path`, if it can be written: not a folder, and its nearest existing folder is a writable folder (missing ones are made at writing)."
+    if path.is_dir(): raise InputError(path, "cannot write: is a folder")
     folder = path.parent
     while not folder.exists(): folder = folder.parent
     if not folder.is_dir(): raise InputError(path, f"cannot write: {str(folder)!r} is not a folder")
     if not os.access(folder, os.W_OK): raise InputError(path, f"cannot write: folder {str(folder)!r} is not writable")
     return path
 
+def _predicted(path:Path)->bool:
+    "Whether `path` holds a graph that `predict` wrote (its metadata names a checkpoint and a confidence threshold)."
+    try: meta = read_json(path).get('metadata', {})
+    except (InputError, AttributeError): return False
+    return isinstance(meta, dict) and {'checkpoint', 'confidence_threshold'}<=meta.keys()
+
+def _replaceable(path:Path, videos:list[Path])->Path:
+    "`path`, if writing it destroys neither an input video nor a file that `predict` did not write, such as a ground-truth graph."
+    if path.resolve() in {v.resolve() for v in videos}: raise InputError(path, "is an input video: it is kept; give --out a .json file or a folder")
+    if path.is_file() and not _predicted(path):
+        raise InputError(path, "exists and is not a graph that predict wrote (a ground truth?): it is kept; give --out another folder")
+    return _writable(path)
+
 def _graph_files(videos:list[Path], out:str|None)->list[Path]:
     "Where each video's graph goes: OUT itself if it is a .json file (one video), else OUT/<video name>.json."
     if out and out.endswith('.json'):
         if len(videos)>1: raise InputError(out, f"one graph file for {len(videos)} videos: give a folder")
-        return [_writable(Path(out))]
+        return [_replaceable(Path(out), videos)]
     names = [v.stem for v in videos]
     if len(set(names))<len(names): raise InputError(out or '.', f"two videos named {next(n for n in names if names.count(n)>1)!r} would write one graph")
-    return [_writable(Path(out or '.')/f"{n}.json") for n in names]
+    return [_replaceable(Path(out or '.')/f"{n}.json", videos) for n in names]
 
 SYNTHETIC_ONLY = ("the shipped model knows only the synthetic desk world, and this video does not look like it: "
                   "its events mean nothing. Train a model on your own labelled videos and give it with --checkpoint (README: 'Your own videos')")
@@ -277,7 +298,10 @@ def predict(videos:Param('video files or folders (searched recursively)', str, n
     files = [v for v,_ in find_videos(videos)]
     if not files: raise InputError(' '.join(videos), "no video files found")
     for v in files: open_video(v) # every video checked before the model loads
+    if threshold is not None: check_threshold(threshold)
+    positive_int('batch_size', batch_size)
     dests = _graph_files(files, out)
+    if maps: [_writable(d.with_suffix('.maps.npz')) for d in dests]
     model,bb = _event_model(checkpoint, backbone, weights, mode)
     for video,dest in zip(files, dests):
         if checkpoint is None and not looks_synthetic(video): print(f"{video}: warning: {SYNTHETIC_ONLY}", file=sys.stderr)
@@ -466,5 +490,11 @@ def main(argv:list[str]|None=None)->int: # the arguments after the program name;
     args = vars(anno_parser(func, prog=f'event-graph {name}').parse_args(rest))
     args.pop('pdb', None); args.pop('xtra', None)
     hf_logging.disable_progress_bar() # no 'Loading weights' bars: our commands show their own progress
-    try: return func(**args) or 0
-    except InputError as e: print(f"event-graph {name}: error: {e}", file=sys.stderr); return 1
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        def one_line(message, category, *args, **kw):
+            if issubclass(category, InputWarning): print(f"event-graph {name}: warning: {message}", file=sys.stderr)
+            else: shown(message, category, *args, **kw)
+        warnings.showwarning = one_line
+        try: return func(**args) or 0
+        except InputError as e: print(f"event-graph {name}: error: {e}", file=sys.stderr); return 1

@@ -9,12 +9,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['InputError', 'raise_problems', 'atomic_write', 'atomic_folder', 'read_json', 'write_json', 'fix_mmap_threshold']
+__all__ = ['InputError', 'InputWarning', 'raise_problems', 'check_option', 'positive_int', 'atomic_write', 'atomic_folder',
+           'read_json', 'write_json', 'fix_mmap_threshold']
 
 # %% ../nbs/00_core.ipynb #ce22c81e
 class InputError(ValueError):
     "Bad input: a one-line message that names the file (or record) and what is wrong."
     def __init__(self, where, problem:str): # `where`: the file or record at fault; `problem`: what is wrong with it
+        self.where,self.problem = str(where),' '.join(str(problem).split())
+        super().__init__(f"{self.where}: {self.problem}")
+
+class InputWarning(UserWarning):
+    "Input that can be used, with something the user should know: one line that names the file and what is odd."
+    def __init__(self, where, problem:str):
         self.where,self.problem = str(where),' '.join(str(problem).split())
         super().__init__(f"{self.where}: {self.problem}")
 
@@ -24,6 +31,16 @@ def raise_problems(where, problems:list[str]): # the input at fault, and its pro
     if not problems: return
     more = len(problems)-1
     raise InputError(where, problems[0] + (f" (and {more} more problem{'s'*(more>1)})" if more else ''))
+
+# %% ../nbs/00_core.ipynb #bf46bca1
+def check_option(name:str, value, ok:bool, want:str): # the option, its value, whether that value is usable, and what it must be
+    "Refuse an option's value with one line unless `ok`."
+    if not ok: raise InputError(name, f"must be {want}, got {value!r}")
+    return value
+
+def positive_int(name:str, value): # an option that counts something, like a batch size
+    "`value` if it is an integer of at least 1."
+    return check_option(name, value, isinstance(value, int) and not isinstance(value, bool) and value>=1, "a whole number of at least 1")
 
 # %% ../nbs/00_core.ipynb #2b366080
 def _umask():
@@ -59,18 +76,23 @@ def atomic_folder(path): # the folder to create or replace
     os.replace(tmp, path)
 
 # %% ../nbs/00_core.ipynb #525fea09
+def _no_constant(name): raise ValueError(f"{name} is not a JSON number")
+
 def read_json(path): # a JSON file
     "Parse a JSON file, failing with a one-line `InputError` that names it."
     path = Path(path)
     if not path.exists(): raise InputError(path, "no such file")
-    try: return json.loads(path.read_text(encoding='utf-8'))
+    try: return json.loads(path.read_text(encoding='utf-8'), parse_constant=_no_constant)
     except UnicodeDecodeError: raise InputError(path, "not a text file (not valid UTF-8)") from None
     except json.JSONDecodeError as e: raise InputError(path, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except ValueError as e: raise InputError(path, f"not valid JSON: {e}") from None
+    except RecursionError: raise InputError(path, "not usable JSON: nested too deeply") from None
 
 def write_json(obj, path, # a JSON-serialisable object, and the file to write
                indent:int|None=1): # indentation, or `None` for the most compact file
     "Write `obj` as JSON to `path` atomically."
-    text = json.dumps(obj, indent=indent, ensure_ascii=False)
+    try: text = json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False)
+    except ValueError: raise InputError(path, "cannot write NaN or infinity: JSON has no such numbers") from None
     with atomic_write(path) as tmp: tmp.write_text(text+'\n', encoding='utf-8')
     return Path(path)
 

@@ -102,7 +102,9 @@ class EventClips(Dataset):
     def __getitem__(self, i): # -> (tokens (S, D), target, (video id, clip index, node ids))
         f,c,target,ids = self.items[i]
         feats,graph = self.files[f]
-        return feats[c], target, (graph.video_id, c, ids)
+        tokens = feats[c]
+        if not torch.isfinite(tokens).all(): raise InputError(feats.path, f"clip {c} holds NaN or infinite tokens: extract this video's features again")
+        return tokens, target, (graph.video_id, c, ids)
 
     @property
     def graphs(self)->list[EventGraph]: return [g for _,g in self.files]

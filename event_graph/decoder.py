@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file
 from fastcore.basics import patch
-from .core import InputError, atomic_write
+from .core import InputError, atomic_write, raise_problems
 from .vocab import Vocabulary, REFERENCE_VOCAB
 from .slots import ObjectPooling, ObjectSlots, LabelScores, corners_to_centre
 
@@ -246,7 +246,15 @@ def read_checkpoint(path)->tuple[DecoderConfig, dict]:
     if md.get('format')=='event_graph.decoder/1': raise InputError(path, "written by an older event_graph (one box per temporal token); train it again")
     if md.get('format')!=CHECKPOINT_FORMAT: raise InputError(path, f"not an event_graph decoder checkpoint (format {md.get('format')!r})")
     try: return DecoderConfig(**json.loads(md['config'])),state
-    except TypeError as e: raise InputError(path, f"unknown configuration ({e})") from None
+    except KeyError: raise InputError(path, "has no model configuration") from None
+    except json.JSONDecodeError as e: raise InputError(path, f"its configuration is not valid JSON ({e.msg}, column {e.colno})") from None
+    except (TypeError, ValueError, AttributeError) as e: raise InputError(path, f"unknown configuration ({str(e).splitlines()[0]})") from None
+
+def _weight_problems(state:dict, want:dict)->list[str]:
+    "What keeps the weights `state` from filling a model whose own weights are `want`, one phrase each."
+    return ([f"{k} is missing" for k in want if k not in state] + [f"{k} is not a weight of this model" for k in state if k not in want] +
+            [f"{k} has shape {tuple(state[k].shape)} (expected {tuple(v.shape)})" for k,v in want.items() if k in state and state[k].shape!=v.shape] +
+            [f"{k} holds NaN or infinity" for k,v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()])
 
 @patch(cls_method=True)
 def load(cls:VJEPAEventDecoder, path, # a checkpoint written by `save`
@@ -257,6 +265,7 @@ def load(cls:VJEPAEventDecoder, path, # a checkpoint written by `save`
     want = expected or DecoderConfig(**{**asdict(cfg), **{k: v.to_dict() if isinstance(v, Vocabulary) else v for k,v in expect.items()}})
     if diff := config_differences(cfg, want): raise InputError(path, "does not fit: " + '; '.join(diff))
     model = cls(cfg)
+    raise_problems(path, [f"weights: {p}" for p in _weight_problems(state, model.state_dict())])
     model.load_state_dict(state)
     return model.eval()
 

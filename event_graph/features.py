@@ -12,13 +12,13 @@ import torch
 from fastcore.basics import patch
 from tqdm import tqdm
 from safetensors import safe_open
-from .core import InputError, atomic_write
+from .core import InputError, atomic_write, check_option, positive_int
 from .backbone import Backbone
 from .video import open_video, iter_clips, sample_frame_numbers, window_starts
 
 # %% auto #0
-__all__ = ['FEATURE_FORMAT', 'VIDEO_EXTENSIONS', 'FeatureWriter', 'FeatureFile', 'extraction_settings', 'extract_video',
-           'find_videos', 'feature_files', 'extract_features']
+__all__ = ['FEATURE_FORMAT', 'TOKEN_DTYPES', 'VIDEO_EXTENSIONS', 'FeatureWriter', 'FeatureFile', 'check_extraction',
+           'extraction_settings', 'extract_video', 'find_videos', 'feature_files', 'extract_features']
 
 # %% ../nbs/07_features.ipynb #c357276b
 FEATURE_FORMAT = 'event_graph.features/1'
@@ -100,6 +100,14 @@ class FeatureFile:
     def __repr__(self): return f"FeatureFile({self.path.name}: {len(self)} clips of {tuple(self.meta['tokens_shape'])} from {self.meta['backbone']['name']})"
 
 # %% ../nbs/07_features.ipynb #c0c5b680
+TOKEN_DTYPES = ('float16', 'bfloat16', 'float32') # how feature files may store tokens
+
+def check_extraction(fps:float=1.0, size:int=16, stride:int=8, batch_size:int=8, dtype:str='float16'):
+    "Refuse extraction settings that cannot work, with one line, before a model loads or a video is read."
+    check_option('fps', fps, isinstance(fps, (int, float)) and 0<fps<float('inf'), 'a positive number of frames per second')
+    for name,v in dict(size=size, stride=stride, batch_size=batch_size).items(): positive_int(name, v)
+    check_option('dtype', dtype, dtype in TOKEN_DTYPES, f"one of {', '.join(TOKEN_DTYPES)}")
+
 def extraction_settings(backbone:Backbone, fps:float=1.0, size:int=16, stride:int=8, dtype:str='float16')->dict:
     "What determines a video's features, besides the video: compared before an existing file is reused."
     return dict(backbone=backbone.spec, fps=fps, size=size, stride=stride, grid=list(backbone.grid(size)), dtype=dtype)
@@ -112,6 +120,7 @@ def extract_video(video, # a video file
                   dtype:str='float16', # storage type of the tokens: 'float16', 'bfloat16' or 'float32'
                   progress:bool=False)->Path: # show a progress bar over the clips
     "Encode every clip of `video` and write its feature file."
+    check_extraction(fps, size, stride, batch_size, dtype)
     info = open_video(video)
     n = len(window_starts(len(sample_frame_numbers(info.timestamps, fps)), size, stride))
     meta = extraction_settings(backbone, fps, size, stride, dtype) | dict(
@@ -159,6 +168,7 @@ def extract_features(videos, # a folder (searched recursively), a video file, or
                      overwrite:bool=False)->pd.DataFrame: # recompute files made with other settings
     "Extract the features of a corpus, resuming and sharding; one row per video with its status."
     if not 0<=shard<num_shards: raise ValueError(f"shard must be in 0..{num_shards-1}, got {shard}")
+    check_extraction(fps, size, stride, batch_size, dtype)
     todo,out = find_videos(videos)[shard::num_shards],Path(out)
     settings,rows = extraction_settings(backbone, fps, size, stride, dtype),[]
     bar = tqdm(todo, desc='videos', unit='video')

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 from scipy.optimize import linear_sum_assignment
 from tqdm.auto import tqdm
-from .core import InputError, atomic_write
+from .core import InputError, atomic_write, check_option, positive_int
 from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event
 from .vocab import Vocabulary
 from .transforms import crop_region
@@ -26,8 +26,8 @@ from .decoder import VJEPAEventDecoder
 # %% auto #0
 __all__ = ['SHIPPED_CHECKPOINT', 'WindowPrediction', 'EventMaps', 'frame_boxes', 'read_window', 'LinkWeights', 'shared_iou',
            'link_costs', 'link_windows', 'join_split_tracks', 'merge_duplicates', 'frame_owners', 'build_graph',
-           'check_fits', 'predict_windows', 'feature_windows', 'predict_features', 'predict_video', 'save_maps',
-           'load_maps', 'load_model', 'threshold_f1', 'tune_threshold']
+           'check_fits', 'predict_windows', 'feature_windows', 'predict_features', 'check_threshold', 'predict_video',
+           'save_maps', 'load_maps', 'load_model', 'threshold_f1', 'tune_threshold']
 
 # %% ../nbs/16_inference.ipynb #bdb6c34a
 @dataclass
@@ -294,6 +294,10 @@ def _encoded(batch, backbone, dtype):
             np.stack([c.timestamps for c in batch]), [c.num_valid for c in batch])
 
 # %% ../nbs/16_inference.ipynb #15908327
+def check_threshold(threshold:float)->float: # the confidence an event needs
+    "`threshold` if it is a confidence: a number from 0 to 1."
+    return check_option('threshold', threshold, isinstance(threshold, (int, float)) and 0<=threshold<=1, 'a confidence from 0 to 1')
+
 def predict_video(video, # a video file decord or PyAV can read
                   model:VJEPAEventDecoder, backbone:Backbone, threshold:float=None, # the confidence an event needs; default the model's
                   fps:float=None, size:int=None, stride:int=None, # sampling; default as the model's training features were made
@@ -306,7 +310,8 @@ def predict_video(video, # a video file decord or PyAV can read
     "The event graph of a video file: windows through the backbone and the model, batch by batch."
     c = model.config
     fps,size,stride = fps or c.windows['fps'],size or c.windows['size'],stride or c.windows['stride']
-    threshold = c.threshold if threshold is None else threshold
+    threshold = check_threshold(c.threshold if threshold is None else threshold)
+    positive_int('batch_size', batch_size)
     check_fits(model, backbone.dim, backbone.grid(size), f"backbone {backbone.name}", backbone.spec)
     info = open_video(video)
     n = len(window_starts(len(sample_frame_numbers(info.timestamps, fps)), size, stride))

@@ -12,8 +12,8 @@ from .core import InputError, read_json, raise_problems, write_json
 from .vocab import Vocabulary, REFERENCE_VOCAB, NO_EVENT
 
 # %% auto #0
-__all__ = ['Box', 'OBJECT_ROLES', 'ObjectNode', 'Event', 'EventGraph', 'events_table', 'graph_to_dict', 'field_problems',
-           'record_problems', 'graph_problems', 'graph_from_dict', 'check_graph_file']
+__all__ = ['Box', 'OBJECT_ROLES', 'MAX_RATE_RATIO', 'ObjectNode', 'Event', 'EventGraph', 'events_table', 'graph_to_dict',
+           'field_problems', 'record_problems', 'graph_problems', 'graph_from_dict', 'check_graph_file']
 
 # %% ../nbs/02_schema.ipynb #f7e82cf4
 Box = tuple[float, float, float, float] # (x0, y0, x1, y1) as fractions of the frame's width and height
@@ -118,12 +118,28 @@ _NODE_SPEC = dict(track_id='str', category='str', first_seen_frame='int?', last_
 _EDGE_SPEC = dict(event_id='str', action='str', agent_track_id='str', target_track_id='str', source_track_id='str?',
                   destination_track_id='str?', frame='int', timestamp='num', confidence='num?')
 
-def _box_problems(boxes):
+def _box_problems(boxes, meta):
+    nf = meta.get('num_frames')
     for i,row in enumerate(boxes):
         if not (isinstance(row, list) and len(row)==5 and _is_int(row[0]) and all(_is_num(v) for v in row[1:])):
             yield f"boxes[{i}] must be [frame, x0, y0, x1, y1], got {json.dumps(row)[:40]}"
+        elif row[0]<0 or (_is_int(nf) and row[0]>=nf): yield f"boxes[{i}] is at frame {row[0]}, outside the video" + (f" (frames 0..{nf-1})" if _is_int(nf) else '')
         elif not 0<=row[1]<=row[3]<=1 or not 0<=row[2]<=row[4]<=1:
             yield f"boxes[{i}] at frame {row[0]} is not inside the frame with x0 <= x1 and y0 <= y1: {row[1:]}"
+
+_TIMED = {'nodes': (('first_seen_frame', 'first_seen_time'), ('last_seen_frame', 'last_seen_time')), 'edges': (('frame', 'timestamp'),)}
+
+MAX_RATE_RATIO = 20 # variable frame rates: frames may come this many times faster than the video's mean rate, never more
+
+def _order_problems(d:dict, meta:dict):
+    "Frames and times that disagree: a later frame at an earlier time, or more frames in a span than the frame rate allows."
+    ok = lambda r: isinstance(r, dict) and not any(_range_problems(r, meta)) # records outside the video have their own problem
+    pairs = sorted((r[f], r[t], f"{key}[{i}] {r.get(idk)!r}", f) for key,idk in (('nodes', 'track_id'), ('edges', 'event_id'))
+                   for i,r in enumerate(d[key]) if ok(r) for f,t in _TIMED[key] if _is_int(r.get(f)) and _is_num(r.get(t)))
+    fps = meta.get('fps') if _is_num(meta.get('fps')) and meta['fps']>0 else math.inf
+    for (f0,t0,r0,k0),(f1,t1,r1,k1) in zip(pairs, pairs[1:]):
+        if f1>f0 and t1-t0<(f1-f0)/(MAX_RATE_RATIO*fps)-1e-6:
+            yield f"{r1}: {k1} {f1} ({t1} s) and {k0} {f0} of {r0} ({t0} s) disagree: {f1-f0} frames in {t1-t0:.2f} s" + (f" at {fps:g} fps" if fps<math.inf else '')
 
 def _range_problems(rec, meta):
     nf,dur = meta.get('num_frames'),meta.get('duration_sec')
@@ -146,7 +162,7 @@ def _node_problems(rec, vocab, meta):
     yield from _range_problems(rec, meta)
     for a,b in (('first_seen_frame', 'last_seen_frame'), ('first_seen_time', 'last_seen_time')):
         if _is_num(rec.get(a)) and _is_num(rec.get(b)) and rec[a]>rec[b]: yield f"{a} {rec[a]} is after {b} {rec[b]}"
-    if isinstance(rec.get('boxes'), list): yield from _box_problems(rec['boxes'])
+    if isinstance(rec.get('boxes'), list): yield from _box_problems(rec['boxes'], meta)
 
 def _edge_problems(rec, vocab, meta, node_ids):
     yield from field_problems(rec, _EDGE_SPEC)
@@ -185,6 +201,7 @@ def graph_problems(d, # a dict as read from a graph JSON file
     node_ids = {r.get('track_id') for r in nodes if isinstance(r, dict)}
     yield from record_problems(nodes, 'nodes', 'track_id', lambda r: _node_problems(r, vocab, meta))
     yield from record_problems(edges, 'edges', 'event_id', lambda r: _edge_problems(r, vocab, meta, node_ids))
+    yield from _order_problems(dict(nodes=nodes, edges=edges), meta)
 
 # %% ../nbs/02_schema.ipynb #76f3706b
 def graph_from_dict(d:dict, # a graph dict, as `graph_to_dict` makes it

@@ -16,7 +16,7 @@ from torch.nn.parallel import DistributedDataParallel
 from safetensors import safe_open
 from safetensors.torch import save_file
 from tqdm.auto import tqdm
-from .core import InputError, atomic_write
+from .core import InputError, atomic_write, check_option, positive_int
 from .decoder import DecoderConfig, VJEPAEventDecoder, config_differences
 from .data import EventClips, collate_clips
 from .backbone import spec_differences
@@ -42,6 +42,12 @@ class TrainConfig:
     aux:bool=True # auxiliary losses on every decoder layer
     seed:int=0 # sets the order of the clips in every epoch
     save_every:int=0 # steps between checkpoints inside an epoch; 0: only at the end of each epoch
+
+    def __post_init__(self):
+        for k in ('epochs', 'batch_size', 'patience'): positive_int(k, getattr(self, k))
+        for k in ('lr', 'clip_norm'): check_option(k, getattr(self, k), 0<getattr(self, k)<math.inf, 'a positive number')
+        for k in ('weight_decay', 'warmup_epochs'): check_option(k, getattr(self, k), 0<=getattr(self, k)<math.inf, 'a number of at least 0')
+        check_option('save_every', self.save_every, isinstance(self.save_every, int) and self.save_every>=0, 'a whole number of at least 0')
 
 # %% ../nbs/15_train.ipynb #7ae80db7
 @dataclass
@@ -129,7 +135,12 @@ def save_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer
                 param_groups=json.dumps(osd['param_groups']), progress=json.dumps(progress))
     with atomic_write(path) as tmp: save_file(tensors, tmp, meta)
 
-def load_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer)->dict:
+def _settings_changed(saved:dict, cfg:TrainConfig)->list[str]:
+    "Training settings that differ between a run's checkpoint and `cfg`, as 'lr 0.0007 (now 0.001)'; how often it saves may change."
+    return [f"{k} {v} (now {getattr(cfg, k)})" for k,v in saved.items() if k!='save_every' and getattr(cfg, k, v)!=v]
+
+def load_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer,
+                        cfg:TrainConfig=None)->dict: # the settings the run goes on with: refused unless they are the run's
     "Restore a run saved by `save_training_state` into `model` and `opt`; return its progress."
     try:
         with safe_open(path, 'pt') as f: md,t = f.metadata() or {},{k: f.get_tensor(k) for k in f.keys()}
@@ -137,6 +148,8 @@ def load_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer
     if md.get('format')!=TRAIN_FORMAT: raise InputError(path, f"not an event_graph training checkpoint (format {md.get('format')!r})")
     if diff := config_differences(DecoderConfig(**json.loads(md['config'])), model.config):
         raise InputError(path, "was written for another model: " + '; '.join(diff))
+    if cfg is not None and (changed := _settings_changed(json.loads(md['train']), cfg)):
+        raise InputError(path, f"the run was started with other training settings: {', '.join(changed)}; go on with its settings, or start a new run elsewhere")
     model.load_state_dict({k[6:]: v for k,v in t.items() if k.startswith('model.')})
     state = {}
     for k,v in t.items():
@@ -188,7 +201,7 @@ def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, c
         out = Path(out) if out is not None else None
         if out is not None and rank==0: out.mkdir(parents=True, exist_ok=True)
         last = out/'last.safetensors' if out is not None else None
-        state = load_training_state(last, model, opt) if resume and last is not None and last.exists() else _new_progress()
+        state = load_training_state(last, model, opt, cfg) if resume and last is not None and last.exists() else _new_progress()
         net = DistributedDataParallel(model) if world>1 else model
         per_epoch = math.ceil(len(train)/cfg.batch_size)
         total,warmup = cfg.epochs*per_epoch,max(1, round(cfg.warmup_epochs*per_epoch))

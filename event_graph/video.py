@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator
+import re, warnings
 import av, decord
 import numpy as np
 from PIL import Image, ImageDraw
-from .core import InputError, atomic_write
+from .core import InputError, InputWarning, atomic_write, check_option, positive_int
 
 # %% auto #0
 __all__ = ['DECORD_EXACT_CODECS', 'index_frame', 'read_frame_index', 'write_video', 'write_index_video', 'VideoInfo',
@@ -83,6 +84,7 @@ class VideoInfo:
     duration:float # seconds, up to the end of the last frame
     backend:str # 'decord' or 'pyav'
     pts:np.ndarray|None=field(default=None, repr=False) # presentation timestamps of the frames, in stream units (pyav)
+    announced:float|None=None # seconds the container's header announces, where it announces any
 
     @property
     def num_frames(self)->int: return len(self.timestamps)
@@ -92,9 +94,12 @@ class VideoInfo:
         return self.num_frames/self.duration if self.duration>0 else 0.0
 
 # %% ../nbs/04_video.ipynb #58021312
+decord.logging.set_level(decord.logging.QUIET) # FFmpeg's own log lines would interleave with ours; its errors reach us as exceptions
+
 def _one_line(e):
-    "An FFmpeg or decord error as a short line, without the file name they repeat."
-    return ' '.join(str(getattr(e, 'strerror', None) or e).split())[:200]
+    "An FFmpeg or decord error as a short line, without the file name, clock and source line they prefix."
+    text = re.sub(r'\[\d\d:\d\d:\d\d\] \S+:\d+: ', '', str(getattr(e, 'strerror', None) or e))
+    return ' '.join(text.split())[:200]
 
 def _pyav_timestamps(container, stream):
     "Frame timestamps (s) and duration from the packets' presentation times, without decoding."
@@ -138,6 +143,8 @@ def open_video(path, # a video file
             raise InputError(path, "has no video stream" + (f" (only {', '.join(kinds)})" if kinds else ''))
         stream = container.streams.video[0]
         codec,w,h = stream.codec_context.name,stream.codec_context.width,stream.codec_context.height
+        if container.format.name=='image2' or container.format.name.endswith('_pipe'): raise InputError(path, f"is an image ({codec}), not a video")
+        announced = float(stream.duration*stream.time_base) if stream.duration else container.duration/1e6 if container.duration else None # the stream's own, else the longest stream's
         if backend=='auto': backend = 'decord' if codec in DECORD_EXACT_CODECS else 'pyav'
         pts = None
         if backend=='pyav':
@@ -145,12 +152,15 @@ def open_video(path, # a video file
             except av.FFmpegError as e: raise InputError(path, f"cannot be read (truncated or corrupt?): {_one_line(e)}") from None
     if backend=='decord': ts,dur = _decord_timestamps(path)
     if not len(ts): raise InputError(path, "has no frames")
-    return VideoInfo(path, codec, w, h, ts, dur, backend, pts)
+    if announced and announced-dur>max(1.0, 0.05*announced):
+        warnings.warn(InputWarning(path, f"ends early: {dur:.1f} s of the {announced:.1f} s its header announces could be read (a cut or unfinished file?); using what is there"))
+    return VideoInfo(path, codec, w, h, ts, dur, backend, pts, announced)
 
 # %% ../nbs/04_video.ipynb #cd0af9ad
 def sample_frame_numbers(timestamps, # seconds of every frame of the video, increasing
                          fps:float=1.0)->np.ndarray: # samples per second
     "Frame numbers of the first frame at or after each multiple of 1/fps seconds."
+    check_option('fps', fps, isinstance(fps, (int, float)) and 0<fps<float('inf'), 'a positive number of frames per second')
     ts = np.asarray(timestamps, dtype=np.float64)
     if not len(ts): return np.zeros(0, dtype=np.int64)
     targets = np.arange(int(np.floor(ts[-1]*fps+1e-9))+1)/fps
@@ -160,6 +170,7 @@ def sample_frame_numbers(timestamps, # seconds of every frame of the video, incr
 # %% ../nbs/04_video.ipynb #cd3f10a9
 def window_starts(n:int, size:int=16, stride:int=8)->list[int]: # sampled frames; window length; step between windows
     "Start of every window over `n` frames; the last one is aligned to the end."
+    positive_int('size', size); positive_int('stride', stride)
     if n<=size: return [0]
     starts = list(range(0, n-size+1, stride))
     if starts[-1]+size<n: starts.append(n-size)
