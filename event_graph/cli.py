@@ -29,6 +29,7 @@ from .classify import DEFAULT_FRAME_STEP, classify_video, write_labels
 from .open_vocab import load_video_classifier
 from .label_embeddings import read_attributes, generate_attributes
 from .chat import ChatServer
+from .annotate import annotate_videos
 from .live import LiveEvents, LiveLabels, WindowSampler, live_frames, live_source, run_live
 from tqdm.auto import tqdm
 from .data import EventClips, pair_files, split_by_video
@@ -38,7 +39,7 @@ from .metrics import evaluate as evaluate_graphs, plot_scores, event_report
 
 # %% auto #0
 __all__ = ['SYNTHETIC_ONLY', 'COMMANDS', 'version', 'validate', 'sample', 'pretrain', 'extract', 'synth', 'train', 'evaluate',
-           'predict', 'classify', 'live', 'demo', 'attributes', 'main']
+           'predict', 'classify', 'live', 'demo', 'attributes', 'annotate', 'main']
 
 # %% ../nbs/90_cli.ipynb #a0fae21d
 @call_parse
@@ -197,6 +198,10 @@ def train(features:str, # folder of feature files (`event-graph extract`)
         train_pairs,valid_pairs = split['train'],split['valid']
     if not train_pairs or not valid_pairs: raise InputError(features, f"needs videos for training and validation, got {len(train_pairs)} and {len(valid_pairs)}")
     train_set,valid_set = EventClips(train_pairs),EventClips(valid_pairs)
+    boxed = [bool(n.boxes) for g in train_set.graphs for n in g.nodes]
+    if sum(boxed)<len(boxed)/2:
+        warnings.warn(InputWarning(graphs, f"only {sum(boxed)} of the {len(boxed)} objects of the training graphs have boxes: slots are tied to objects without boxes "
+                                           "by category alone, and a model trained so names categories but finds no instances; box them (event-graph annotate --detector)"))
     torch.manual_seed(seed)
     model = r.model(train_set).to(dev)
     rank = dist.get_rank() if dist.is_initialized() else 0
@@ -463,10 +468,32 @@ def attributes(labels:Param('the labels: comma-separated, or a file with one per
     table = generate_attributes(_label_names(labels), ChatServer(server, model), _writable(Path(out)), domain, count, progress=not quiet)
     if not quiet: print('\n'.join(f"{label}: {', '.join(a)}" for label,a in table.items()))
 
+# %% ../nbs/90_cli.ipynb #82164128
+@call_parse
+def annotate(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
+             out:str='annotations', # the folder for one graph per video (<name>.json) and the answers kept for resuming (<name>.answers)
+             server:str=None, # an OpenAI-compatible API root, e.g. http://localhost:8000/v1
+             model:str=None, # the model's name on that server, or hf:<hub id or folder> to run it in this process
+             api_key:str=None, # sent as a bearer token; default the OPENAI_API_KEY variable
+             vocab:str=None, # a vocabulary JSON file; default the reference vocabulary
+             box_format:str='relative1000', # the model family's boxes: relative1000 (Qwen2-VL, Qwen3-VL), pixels (Qwen2.5-VL), yx1000 (Gemini), fractions
+             workers:int=4, # clips asked at once
+             retries:int=2, # times a wrong answer is sent back with its reason
+             max_tokens:int=8192, # tokens per answer, thinking included
+             detector:str=None, # boxes where the model gives none: hf:<hub id or folder> of an OWLv2 or Grounding DINO
+             detector_threshold:float=None, # the score a detector's box needs; default the detector family's
+             reference:str=None, # also write the reference's annotation format, with boxes, to this folder
+             overwrite:bool=False, # ask every clip again
+             quiet:bool=False): # no progress bars
+    "Label videos with a vision-language model: one event graph per video, for training."
+    graphs = annotate_videos(videos, out, server, model, api_key, vocab, box_format, workers, retries, max_tokens, detector, detector_threshold,
+                             reference, overwrite, quiet)
+    return 1 if any(g.metadata['failed_clips'] for g in graphs) else 0
+
 # %% ../nbs/90_cli.ipynb #5b6ef00c
 COMMANDS = {'version': version, 'demo': demo, 'predict': predict, 'validate': validate, 'sample': sample, 'synth': synth,
             'pretrain': pretrain, 'extract': extract, 'train': train, 'evaluate': evaluate, 'classify': classify,
-            'live': live, 'attributes': attributes}
+            'live': live, 'attributes': attributes, 'annotate': annotate}
 
 def _usage()->str:
     lines = [f"usage: event-graph COMMAND [options]   (event_graph {event_graph.__version__})", '', 'commands:']
