@@ -205,7 +205,9 @@ def train(features:str, # folder of feature files (`event-graph extract`)
     torch.manual_seed(seed)
     model = r.model(train_set).to(dev)
     rank = dist.get_rank() if dist.is_initialized() else 0
-    if rank==0: print(f"recipe {recipe!r}: training on {len(train_set)} clips of {len(train_pairs)} videos, validating on {len(valid_set)} clips of {len(valid_pairs)} videos")
+    left_out = train_set.unlabelled+valid_set.unlabelled
+    if rank==0: print(f"recipe {recipe!r}: training on {len(train_set)} clips of {len(train_pairs)} videos, validating on {len(valid_set)} clips of {len(valid_pairs)} videos"
+                      + (f" ({left_out} clips the labels have no answer for left out)" if left_out else ''))
     history = fit(model, train_set, valid_set, cfg, out, weights=r.loss, progress=not quiet)
     if rank==0:
         with atomic_write(Path(out)/'history.csv') as tmp: history.to_csv(tmp, index=False)

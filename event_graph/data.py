@@ -74,11 +74,15 @@ def _check_pair(feats:FeatureFile, graph:EventGraph, where):
     if Path(feats.meta['video']).stem!=graph.video_id:
         raise InputError(where, f"features of {feats.meta['video']!r} paired with the graph of {graph.video_id!r}")
 
+def _unlabelled(graph:EventGraph, times)->bool:
+    "Whether a clip lies inside a window its labels have no answer for (`metadata['failed_clips']` of `04b_annotate`)."
+    return any(f['start_sec']<=times[0]+1e-3 and times[-1]-1e-3<=f['end_sec'] for f in graph.metadata.get('failed_clips') or [])
+
 class EventClips(Dataset):
-    "Every clip of some videos: tokens from their feature files, targets from their graphs."
+    "Every labelled clip of some videos: tokens from their feature files, targets from their graphs."
     def __init__(self, pairs:list, # (feature file, graph file or `EventGraph`) of each video
                  vocab:Vocabulary|None=None): # class indices of this vocabulary; default each graph's own
-        self.files,self.items,self.backbone,self.sampling = [],[],None,None
+        self.files,self.items,self.backbone,self.sampling,self.unlabelled = [],[],None,None,0
         for fpath,g in pairs:
             feats = FeatureFile(fpath)
             graph = g if isinstance(g, EventGraph) else EventGraph.load(g)
@@ -93,6 +97,7 @@ class EventClips(Dataset):
             w,h = feats.meta['video_size']
             region = crop_region(h, w, bb['crop'], bb['mode'], bb['short'])
             for i in range(len(feats)):
+                if _unlabelled(graph, feats.timestamps[i][:int(feats.num_valid[i])].tolist()): self.unlabelled += 1; continue
                 target,ids = clip_target(graph, feats.frame_numbers[i], feats.timestamps[i], int(feats.num_valid[i]),
                                          feats.grid, bb['tubelet'], region, vocab)
                 self.items.append((len(self.files), i, target, ids))
