@@ -29,7 +29,7 @@ from event_graph.decoder import VJEPAEventDecoder
 from event_graph import inference
 from event_graph.inference import SHIPPED_CHECKPOINT, build_graph, feature_windows, predict_features
 from event_graph.matching import box_iou
-from event_graph.metrics import ROLES, UNALIGNED, align_objects, box_tracks, coded_events, evaluate, event_matches, graph_f1
+from event_graph.metrics import MATCH_FIELDS, UNALIGNED, align_objects, box_tracks, coded_events, evaluate, event_matches, graph_f1
 from event_graph.schema import OBJECT_ROLES, EventGraph
 from event_graph.benchmark import prepare_split
 
@@ -123,7 +123,7 @@ def main(argv=None):
     model = VJEPAEventDecoder.load(args.checkpoint)
     graphs = [(predict_features(f, model, threshold=0.5), EventGraph.load(g)) for f,g in pairs]
     coded = [coded_events(pr, gt, alignment=align_objects(pr, gt)) for pr,gt in graphs]
-    must = {'the moment': (), 'and the action': ('action',), 'the four objects (not the action)': OBJECT_ROLES, 'everything': ROLES}
+    must = {'the moment': (), 'and the action': ('action',), 'the four objects (not the action)': OBJECT_ROLES, 'everything': MATCH_FIELDS}
     print(f"{len(pairs)} tuning videos, {args.checkpoint.name}\n\ngraph_f1@1s when only this must be right:")
     print(pd.Series({k: graph_f1(coded, 1.0, 0.0, roles=r).f1 for k,r in must.items()}).round(3).to_string())
     rows,kinds = [],Counter()

@@ -286,10 +286,10 @@ def _clip_batches(clips, backbone:Backbone, batch_size:int, dtype):
     batch = []
     for clip in clips:
         batch.append(clip)
-        if len(batch)==batch_size: yield _encoded(batch, backbone, dtype); batch = []
-    if batch: yield _encoded(batch, backbone, dtype)
+        if len(batch)==batch_size: yield _clip_tokens(batch, backbone, dtype); batch = []
+    if batch: yield _clip_tokens(batch, backbone, dtype)
 
-def _encoded(batch, backbone, dtype):
+def _clip_tokens(batch, backbone, dtype):
     return (backbone.encode(batch, len(batch)).to(dtype), np.stack([c.frame_numbers for c in batch]),
             np.stack([c.timestamps for c in batch]), [c.num_valid for c in batch])
 

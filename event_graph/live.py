@@ -22,10 +22,10 @@ from .video import Clip, _one_line
 from .transforms import crop_region
 from .backbone import Backbone
 from .decoder import VJEPAEventDecoder
-from .inference import WindowPrediction, LinkWeights, check_fits, predict_windows, build_graph, _encoded, _metadata
+from .inference import WindowPrediction, LinkWeights, check_fits, predict_windows, build_graph, _clip_tokens, _metadata
 from .classify import VideoClassifier, VideoLabels
 from .schema import EventGraph
-from .widgets import FrameOverlay, events_html, _encoded as _image_bytes
+from .widgets import FrameOverlay, events_html, _image_bytes
 
 # %% auto #0
 __all__ = ['CAMERA_FORMATS', 'STREAM_OPTIONS', 'ARRIVAL_FORMATS', 'LiveSource', 'live_source', 'LiveFrame', 'live_frames',
@@ -257,7 +257,7 @@ class LiveEvents:
         h,w = clip.frames.shape[1:3]
         bb = self.backbone
         region = crop_region(h, w, bb.crop, bb.mode, bb.short)
-        win, = predict_windows(self.model, [_encoded([clip], bb, self.dtype)], bb.tubelet, region, self.threshold, self.existence_threshold)
+        win, = predict_windows(self.model, [_clip_tokens([clip], bb, self.dtype)], bb.tubelet, region, self.threshold, self.existence_threshold)
         self.windows.append(win); self.last = clip
         return win
 

@@ -13,8 +13,8 @@ from .matching import (ClipTarget, EventCostWeights, Matching, SlotCostWeights, 
                                   event_costs, events_without_slot, generalized_iou, match_slots, padded_masks, soft_iou)
 
 # %% auto #0
-__all__ = ['IGNORE', 'ROLES', 'LossWeights', 'hide_unseen', 'pointer_targets', 'event_terms', 'paired_boxes', 'object_terms',
-           'LossOutput', 'set_loss']
+__all__ = ['IGNORE', 'POINTER_FIELDS', 'LossWeights', 'hide_unseen', 'pointer_targets', 'event_terms', 'paired_boxes',
+           'object_terms', 'LossOutput', 'set_loss']
 
 # %% ../nbs/11_loss.ipynb #61103bef
 @dataclass
@@ -49,7 +49,7 @@ def hide_unseen(targets:list[ClipTarget], cfg)->list[ClipTarget]: # the clips' t
     return [replace(t, categories=hide(t.categories, c), actions=hide(t.actions, a)) for t in targets]
 
 # %% ../nbs/11_loss.ipynb #3bcf5f0a
-ROLES = {r: f'{r}s' for r in OBJECT_ROLES} # pointer head -> its `ClipTarget` field: agent -> agents, ...
+POINTER_FIELDS = {r: f'{r}s' for r in OBJECT_ROLES} # pointer head -> its `ClipTarget` field: agent -> agents, ...
 
 def pointer_targets(slots:torch.Tensor, k:int)->torch.Tensor: # slots of `_event_slots`: -1 object without a slot, -2 no object
     "The class each pointer should name: the slot, 'none' (index k) for no object, IGNORE for an object without a slot."
@@ -73,7 +73,7 @@ def event_terms(heads:dict, # one layer's heads: interaction (B, M), action, age
     for head,name in (('action', 'actions'), ('frame', 'frames')):
         terms[head] = _mean_ce(heads[head][clip, query], _pad([getattr(t, name).to(dev) for t in targets], e)[clip, event])
     slots = _event_slots(targets, slot_of, e, dev)                  # -1: object without a slot, -2: no object
-    for head,name in ROLES.items():
+    for head,name in POINTER_FIELDS.items():
         terms[head] = _mean_ce(heads[head][clip, query], pointer_targets(slots[name][clip, event], k))
     return terms
 

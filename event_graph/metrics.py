@@ -15,7 +15,7 @@ from .core import InputError, raise_problems
 from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event, graph_problems
 
 # %% auto #0
-__all__ = ['NO_OBJECT', 'UNALIGNED', 'ROLES', 'TRIPLET', 'DIAGNOSTIC_WEIGHTS', 'MAX_GAP', 'box_tracks', 'track_iou',
+__all__ = ['NO_OBJECT', 'UNALIGNED', 'MATCH_FIELDS', 'TRIPLET', 'DIAGNOSTIC_WEIGHTS', 'MAX_GAP', 'box_tracks', 'track_iou',
            'mean_box_iou', 'uses_boxes', 'alignment_costs', 'align_objects', 'VideoEvents', 'coded_events', 'time_gaps',
            'event_matches', 'rank_order', 'greedy_matches', 'average_precision', 'ranked_hits', 'event_map',
            'max_matching', 'precision_recall_f1', 'graph_f1', 'pair_costs', 'event_diagnostics', 'event_report',
@@ -75,7 +75,7 @@ def align_objects(pred:EventGraph, gt:EventGraph)->dict[str, str]:
 
 # %% ../nbs/12_metrics.ipynb #66de996b
 NO_OBJECT,UNALIGNED = -1,-2
-ROLES = ('action', *OBJECT_ROLES) # what must agree for two events to match
+MATCH_FIELDS = ('action', *OBJECT_ROLES) # what must agree for two events to match
 TRIPLET = ('action', 'agent', 'target') # what must agree for triplet F1
 _COLUMNS = dict(id=str, action=str, agent=int, target=int, source=int, destination=int, time=float, confidence=float)
 
@@ -95,7 +95,7 @@ def _event_table(g:EventGraph, code:dict)->pd.DataFrame:
     code_of = lambda i: NO_OBJECT if i is None else code[i]
     rows = [dict(id=e.id, action=e.action, **{r: code_of(getattr(e, r)) for r in OBJECT_ROLES}, time=e.timestamp, confidence=e.confidence)
             for e in g.events]
-    return pd.DataFrame(rows, columns=list(_COLUMNS)).astype(_COLUMNS).sort_values(['time', *ROLES, 'confidence', 'id'], ignore_index=True)
+    return pd.DataFrame(rows, columns=list(_COLUMNS)).astype(_COLUMNS).sort_values(['time', *MATCH_FIELDS, 'confidence', 'id'], ignore_index=True)
 
 def coded_events(pred:EventGraph, gt:EventGraph,
                  level:str='instance', # 'instance' (objects through the alignment) or 'category'
@@ -116,14 +116,14 @@ def time_gaps(v:VideoEvents)->np.ndarray:
     return np.abs(v.pred.time.to_numpy()[:, None]-v.gt.time.to_numpy()[None])
 
 def event_matches(v:VideoEvents, tau:float=1.0, # seconds; `math.inf` ignores time
-                  roles=ROLES)->np.ndarray: # the columns that must agree
+                  roles=MATCH_FIELDS)->np.ndarray: # the columns that must agree
     "(P, G) whether each prediction matches each ground-truth event."
     same = np.ones((len(v.pred), len(v.gt)), bool)
     for r in roles: same &= v.pred[r].to_numpy()[:, None]==v.gt[r].to_numpy()[None]
     return same&(time_gaps(v)<=tau)
 
 # %% ../nbs/12_metrics.ipynb #26190f92
-_RANK_KEYS = ('time', *ROLES)
+_RANK_KEYS = ('time', *MATCH_FIELDS)
 
 def rank_order(pred:pd.DataFrame, by=())->pd.Index:
     "Labels of the rows of `pred`, most confident first; ties are ordered by `by` then content, never by position."
@@ -190,7 +190,7 @@ def precision_recall_f1(tp, predictions, gt)->tuple[np.ndarray, np.ndarray, np.n
 def graph_f1(videos:list[VideoEvents],
              tau:float=1.0, # seconds; `math.inf` ignores time
              threshold:float=0.5, # the confidence a prediction needs to count
-             roles=ROLES)->pd.Series: # the columns that must agree; `TRIPLET` (with tau=inf) for triplet F1
+             roles=MATCH_FIELDS)->pd.Series: # the columns that must agree; `TRIPLET` (with tau=inf) for triplet F1
     "Counts (summed over videos), micro precision/recall/F1 and macro precision/recall/F1."
     counts = []
     for v in (v.above(threshold) for v in videos):
@@ -214,10 +214,10 @@ def _mean(x): return float(np.mean(x)) if len(x) else math.nan
 
 def event_diagnostics(videos:list[VideoEvents], threshold:float=0.5)->pd.Series:
     "Counts of pairs and of unmatched events, and what is right on the pairs (pooled over videos)."
-    right,gaps,unmatched_pred,unmatched_gt = {r: [] for r in ROLES},[],0,0
+    right,gaps,unmatched_pred,unmatched_gt = {r: [] for r in MATCH_FIELDS},[],0,0
     for v in (v.above(threshold) for v in videos):
         rows,cols = linear_sum_assignment(pair_costs(v))
-        for r in ROLES: right[r] += list(v.pred[r].to_numpy()[rows]==v.gt[r].to_numpy()[cols])
+        for r in MATCH_FIELDS: right[r] += list(v.pred[r].to_numpy()[rows]==v.gt[r].to_numpy()[cols])
         gaps += list(time_gaps(v)[rows, cols])
         unmatched_pred,unmatched_gt = unmatched_pred+len(v.pred)-len(rows),unmatched_gt+len(v.gt)-len(rows)
     return pd.Series(dict(pairs=len(gaps), unmatched_predictions=unmatched_pred, unmatched_gt=unmatched_gt,

@@ -21,7 +21,7 @@ from .decoder import DecoderConfig, VJEPAEventDecoder, config_differences
 from .data import EventClips, collate_clips
 from .backbone import spec_differences
 from .matching import SlotCostWeights, _event_slots, _pad, box_iou
-from .loss import ROLES, LossWeights, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
+from .loss import POINTER_FIELDS, LossWeights, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
 
 # %% auto #0
 __all__ = ['RECIPES', 'TRAIN_FORMAT', 'TrainConfig', 'Recipe', 'parameter_groups', 'lr_at', 'clip_scores', 'save_training_state',
@@ -105,7 +105,7 @@ def clip_scores(model:VJEPAEventDecoder, data:EventClips, batch_size:int=32, thr
         ok_action = pick('action')==_pad([t.actions.to(dev) for t in targets], e)[clip, event]
         ok_frame = (pick('frame')-_pad([t.frames.to(dev) for t in targets], e)[clip, event]).abs()<=1
         slots,k = _event_slots(targets, res.matching.slot_of, e, dev),out['agent'].shape[-1]
-        ok_role = {h: pick(h)==pointer_targets(slots[name][clip, event], k) for h,name in ROLES.items()}
+        ok_role = {h: pick(h)==pointer_targets(slots[name][clip, event], k) for h,name in POINTER_FIELDS.items()}
         said = out['interaction'][clip, query].sigmoid()>=threshold
         right = said&ok_action&ok_frame&ok_role['agent']&ok_role['target']&ok_role['source']&ok_role['destination']
         n['loss'] += res.total.item()*len(targets); n['clips'] += len(targets)

@@ -135,7 +135,7 @@ def events_html(g:EventGraph, selected:str|None=None)->str:
     return f"<table class='event-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 # %% ../nbs/17_widgets.ipynb #bfce5099
-def _encoded(im:Image.Image, format:str, **kwargs)->bytes:
+def _image_bytes(im:Image.Image, format:str, **kwargs)->bytes:
     "The bytes of `im` as a `format` ('jpeg', 'png') file."
     buf = io.BytesIO(); im.save(buf, format=format, **kwargs); return buf.getvalue()
 
@@ -170,7 +170,7 @@ class EventViewer:
         key = (i, event)
         if key not in self._cache:
             if len(self._cache)>=self.cache_size: self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = _encoded(self.overlay.draw(i, event), 'jpeg', quality=85)
+            self._cache[key] = _image_bytes(self.overlay.draw(i, event), 'jpeg', quality=85)
         return self._cache[key]
 
     def jump(self):
@@ -183,7 +183,7 @@ class EventViewer:
         "Redraw for the slider's frame and the menu's event."
         i,eid,ov = self.slider.value,self.menu.value or None,self.overlay
         self.image.value = self.frame_jpeg(i, eid)
-        self.strip.value = _encoded(ov.timeline(i, eid), 'png')
+        self.strip.value = _image_bytes(ov.timeline(i, eid), 'png')
         e = ov.event(eid)
         self.caption.value = (f"<b>frame {ov.frame_numbers[i]}</b> ({ov.timestamps[i]:.1f} s of {ov.duration:.0f} s)"
                               + (f" &nbsp; {html.escape(event_title(e))}, confidence {e.confidence:.2f}" if e else ''))
