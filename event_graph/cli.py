@@ -308,7 +308,7 @@ def predict(videos:Param('video files or folders (searched recursively)', str, n
     if threshold is not None: check_threshold(threshold)
     positive_int('batch_size', batch_size)
     dests = _graph_files(files, out)
-    if maps: [_writable(d.with_suffix('.maps.npz')) for d in dests]
+    for d in dests if maps else []: _writable(d.with_suffix('.maps.npz'))
     model,bb = _event_model(checkpoint, backbone, weights, mode)
     for video,dest in zip(files, dests):
         if checkpoint is None and not looks_synthetic(video): print(f"{video}: warning: {SYNTHETIC_ONLY}", file=sys.stderr)
