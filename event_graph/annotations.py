@@ -10,7 +10,7 @@ import json
 import numpy as np
 from .core import InputError, read_json, raise_problems
 from .vocab import Vocabulary, REFERENCE_VOCAB, NO_EVENT, UNKNOWN
-from .schema import ObjectNode, Event, field_problems, record_problems, _is_int, _is_num
+from .schema import ObjectNode, Event, field_problems, record_problems, _box_problems, _is_int, _is_num
 
 # %% auto #0
 __all__ = ['local_frame_index', 'ClipLabels', 'vlm_annotation_problems', 'clips_from_vlm_annotation', 'load_vlm_annotation',
@@ -41,15 +41,19 @@ class ClipLabels:
 _VLM_SPEC = {'video_id': 'str', 'video_metadata': 'dict', 'clips': 'list'}
 _CLIP_SPEC = {'objects': 'list', 'events': 'list', 'clip_metadata': 'dict'}
 _META_SPEC = {'clip_index': 'int', 'frame_indices': 'list'}
-_OBJ_SPEC = {'obj_id': 'str', 'category': 'str', 'first_seen_frame': 'int?', 'attributes': 'dict?'}
+_OBJ_SPEC = {'obj_id': 'str', 'category': 'str', 'first_seen_frame': 'int?', 'attributes': 'dict?', 'boxes': 'list?'}
 _EVT_SPEC = {'event_id': 'str', 'frame': 'int', 'action': 'str', 'agent': 'str', 'target': 'str',
              'source': 'str?', 'destination': 'str?'}
 
-def _object_problems(o, vocab, map_unknown):
+def _object_problems(o, vocab, map_unknown, frames):
     yield from field_problems(o, _OBJ_SPEC)
     cat = o.get('category')
     if isinstance(cat, str) and cat not in vocab.categories and not map_unknown:
         yield f"unknown category {cat!r} (vocabulary '{vocab.name}'; map_unknown=True maps it to 'unknown')"
+    if isinstance(o.get('boxes'), list): # an extension of the format: [frame, x0, y0, x1, y1] rows, as graphs keep them
+        yield from _box_problems(o['boxes'], {})
+        if frames: yield from (f"boxes[{i}] is at frame {r[0]}, not a frame of this clip" for i,r in enumerate(o['boxes'])
+                               if isinstance(r, list) and r and _is_int(r[0]) and r[0] not in frames)
 
 def _event_problems(e, vocab, obj_ids, frames):
     yield from field_problems(e, _EVT_SPEC)
@@ -71,7 +75,7 @@ def _clip_problems(c, vocab, map_unknown):
     elif fi and any(b<=a for a,b in zip(fi, fi[1:])): yield "clip_metadata: frame_indices must increase"; fi = None
     objects,events = (c[k] if isinstance(c.get(k), list) else [] for k in ('objects', 'events'))
     obj_ids = {o.get('obj_id') for o in objects if isinstance(o, dict)}
-    yield from record_problems(objects, 'objects', 'obj_id', lambda o: _object_problems(o, vocab, map_unknown))
+    yield from record_problems(objects, 'objects', 'obj_id', lambda o: _object_problems(o, vocab, map_unknown, fi))
     yield from record_problems(events, 'events', 'event_id', lambda e: _event_problems(e, vocab, obj_ids, fi))
 
 # %% ../nbs/03_annotations.ipynb #c147cf37
@@ -113,7 +117,8 @@ def _vlm_clip(c, video_id, fps, vocab, map_unknown):
         if cat not in vocab.categories and map_unknown: cat,attrs['vlm_category'] = UNKNOWN,cat
         first = o.get('first_seen_frame')
         first = fi[0] if first is None else min(max(first, fi[0]), fi[-1])
-        return ObjectNode(o['obj_id'], cat, first, fi[-1], sec(first), sec(fi[-1]), attributes=attrs)
+        boxes = {f: tuple(b) for f,*b in o['boxes']} if o.get('boxes') else None
+        return ObjectNode(o['obj_id'], cat, first, fi[-1], sec(first), sec(fi[-1]), boxes=boxes, attributes=attrs)
     events = [Event(e['event_id'], e['action'], e['agent'], e['target'], e.get('source'), e.get('destination'),
                     frame=e['frame'], timestamp=sec(e['frame'])) for e in c['events']]
     return ClipLabels(video_id, c['clip_metadata']['clip_index'], list(fi), [sec(f) for f in fi],
