@@ -14,7 +14,7 @@ from tqdm import tqdm
 from safetensors import safe_open
 from .core import InputError, atomic_write, check_option, positive_int
 from .backbone import Backbone
-from .video import open_video, iter_clips, sample_frame_numbers, window_starts
+from .video import check_fps, open_video, iter_clips, sample_frame_numbers, window_starts
 
 # %% auto #0
 __all__ = ['FEATURE_FORMAT', 'TOKEN_DTYPES', 'VIDEO_EXTENSIONS', 'FeatureWriter', 'FeatureFile', 'check_extraction',
@@ -104,7 +104,7 @@ TOKEN_DTYPES = ('float16', 'bfloat16', 'float32') # how feature files may store 
 
 def check_extraction(fps:float=1.0, size:int=16, stride:int=8, batch_size:int=8, dtype:str='float16'):
     "Refuse extraction settings that cannot work, with one line, before a model loads or a video is read."
-    check_option('fps', fps, isinstance(fps, (int, float)) and 0<fps<float('inf'), 'a positive number of frames per second')
+    check_fps(fps)
     for name,v in dict(size=size, stride=stride, batch_size=batch_size).items(): positive_int(name, v)
     check_option('dtype', dtype, dtype in TOKEN_DTYPES, f"one of {', '.join(TOKEN_DTYPES)}")
 

@@ -17,8 +17,8 @@ from .core import InputError, InputWarning, atomic_write, check_option, positive
 
 # %% auto #0
 __all__ = ['DECORD_EXACT_CODECS', 'index_frame', 'read_frame_index', 'write_video', 'write_index_video', 'VideoInfo',
-           'open_video', 'sample_frame_numbers', 'window_starts', 'read_frames', 'Clip', 'iter_clips', 'sample_clips',
-           'clip_sheet']
+           'open_video', 'check_fps', 'sample_frame_numbers', 'window_starts', 'read_frames', 'Clip', 'iter_clips',
+           'sample_clips', 'clip_sheet']
 
 # %% ../nbs/04_video.ipynb #75b1d2b7
 def index_frame(i:int, # the number to draw, 0 <= i < 65536
@@ -157,10 +157,14 @@ def open_video(path, # a video file
     return VideoInfo(path, codec, w, h, ts, dur, backend, pts, announced)
 
 # %% ../nbs/04_video.ipynb #cd0af9ad
+def check_fps(fps:float)->float: # a sampling rate
+    "`fps` if it is a positive, finite number of frames per second."
+    return check_option('fps', fps, isinstance(fps, (int, float)) and 0<fps<float('inf'), 'a positive number of frames per second')
+
 def sample_frame_numbers(timestamps, # seconds of every frame of the video, increasing
                          fps:float=1.0)->np.ndarray: # samples per second
     "Frame numbers of the first frame at or after each multiple of 1/fps seconds."
-    check_option('fps', fps, isinstance(fps, (int, float)) and 0<fps<float('inf'), 'a positive number of frames per second')
+    check_fps(fps)
     ts = np.asarray(timestamps, dtype=np.float64)
     if not len(ts): return np.zeros(0, dtype=np.int64)
     targets = np.arange(int(np.floor(ts[-1]*fps+1e-9))+1)/fps
