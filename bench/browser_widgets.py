@@ -19,7 +19,9 @@ import nbformat
 from PIL import Image
 from playwright.sync_api import sync_playwright
 from transformers.utils import logging as hf_logging
-from event_graph.synth import WorldConfig, make_video, ROLE_COLOURS
+from event_graph.draw import ROLE_COLOURS
+from event_graph.world import WorldConfig
+from event_graph.synth import make_video
 from event_graph.backbone import load_backbone
 from event_graph.inference import predict_video, load_model, save_maps
 

@@ -23,7 +23,8 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import torch
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
 from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph import inference
@@ -31,7 +32,7 @@ from event_graph.inference import SHIPPED_CHECKPOINT, build_graph, feature_windo
 from event_graph.matching import box_iou
 from event_graph.metrics import MATCH_FIELDS, UNALIGNED, align_objects, box_tracks, coded_events, evaluate, event_matches, graph_f1
 from event_graph.schema import OBJECT_ROLES, EventGraph
-from event_graph.benchmark import prepare_split
+from event_graph.fixtures import QUICK_WORLD, prepare_split
 
 def found_events(v)->list[tuple[pd.Series, pd.Series]]:
     "(true event, the most confident prediction within 1 s with its action) of every true event that has one."
@@ -118,7 +119,7 @@ def main(argv=None):
     world,seeds = WorldConfig(),SPLITS['tune']
     if args.quick:
         args.data,args.oracle = Path(tempfile.mkdtemp()),True
-        world,seeds = WorldConfig(duration=20),seeds[:3]
+        world,seeds = QUICK_WORLD,seeds[:3]
     pairs = prepare_split(args.data, 'tune', load_backbone('tiny'), args.limit, seeds, world)
     model = VJEPAEventDecoder.load(args.checkpoint)
     graphs = [(predict_features(f, model, threshold=0.5), EventGraph.load(g)) for f,g in pairs]

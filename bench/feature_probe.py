@@ -17,14 +17,16 @@ the rest (videos the probe never saw), each with --seeds initialisations:
   its box there (mean IoU with the true box; the box at the start is the no-tracking reference);
 - action: a small MLP names each event's action from the tokens under its target's box around the event's moment.
 """
-import argparse, json, math, tempfile
+import argparse, math, tempfile
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from event_graph.synth import SPLITS, WorldConfig, make_dataset
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS, make_dataset
+from event_graph.fixtures import QUICK_WORLD
 from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
@@ -174,7 +176,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.quick: args.data,args.out,args.videos,args.seeds,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),6,1,20
     videos = args.data/'videos'/'probe'
-    make_dataset(videos, SPLITS['train'][:args.videos], WorldConfig(duration=20) if args.quick else WorldConfig(), progress=False)
+    make_dataset(videos, SPLITS['train'][:args.videos], QUICK_WORLD if args.quick else WorldConfig(), progress=False)
     rows,refs = [],{}
     for spec in args.backbones:
         r,refs = probe_backbone(spec, videos, args.data, args.seeds, args.epochs)

@@ -13,7 +13,9 @@ Writes runs.csv (one row per backbone, task and seed), history.csv, table.csv an
 import argparse, tempfile, time
 from pathlib import Path
 import pandas as pd
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
+from event_graph.fixtures import QUICK_WORLD
 from event_graph.backbone import load_backbone
 from event_graph.probe import CLIP_TASKS, ClipTaskData, ProbeConfig, train_probe, task_scores, task_rows
 from event_graph.benchmark import markdown_table, probe_splits
@@ -43,7 +45,7 @@ def main(argv=None):
     world,valid_seeds,test_seeds = WorldConfig(),SPLITS['valid'],SPLITS['test']
     if args.quick:
         args.data,args.out,args.videos,args.seeds,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),6,1,2
-        world,valid_seeds,test_seeds = WorldConfig(duration=20),valid_seeds[:2],test_seeds[:2]
+        world,valid_seeds,test_seeds = QUICK_WORLD,valid_seeds[:2],test_seeds[:2]
     runs,histories,refs = [],[],{}
     for spec in args.backbones:
         bb = load_backbone(spec)

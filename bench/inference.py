@@ -44,7 +44,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--quick', action='store_true', help='20 s and 40 s videos instead of 1 and 10 minutes')
     args = p.parse_args(argv)
-    from event_graph.synth import WorldConfig, make_video
+    from event_graph.world import WorldConfig
+    from event_graph.synth import make_video
     folder = Path(tempfile.mkdtemp())
     rows = []
     for seconds in ((20, 40) if args.quick else (60, 600)):

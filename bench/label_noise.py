@@ -13,14 +13,16 @@ from dataclasses import replace
 from pathlib import Path
 import pandas as pd
 import torch
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
 from event_graph.backbone import load_backbone
 from event_graph.data import EventClips
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.schema import EventGraph
 from event_graph.train import RECIPES, fit
 from event_graph.label_noise import LabelNoise, degrade
-from event_graph.benchmark import HEADLINE, prepare_split, benchmark_scores, markdown_table, variant_table
+from event_graph.fixtures import QUICK_WORLD, quick_seeds, prepare_split
+from event_graph.benchmark import HEADLINE, benchmark_scores, markdown_table, variant_table
 
 RECIPE = RECIPES['shipped']
 VARIANTS = {
@@ -72,7 +74,7 @@ def main(argv=None):
     if args.quick:
         args.data,args.out,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),1
         args.variants = ['true labels', 'all together', 'no boxes']
-        world,seeds = WorldConfig(duration=20),{s: v[:4 if s=='train' else 2] for s,v in seeds.items()}
+        world,seeds = QUICK_WORLD,quick_seeds(seeds)
     start,backbone = time.perf_counter(),load_backbone('tiny')
     pairs = {s: prepare_split(args.data, s, backbone, seeds=v, world=world) for s,v in seeds.items()}
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(pairs['train'])} training videos", flush=True)

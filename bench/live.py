@@ -26,7 +26,9 @@ import pandas as pd
 import torch
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
-from event_graph.synth import SPLITS, WorldConfig, make_dataset, make_video, video_name
+from event_graph.world import WorldConfig
+from event_graph.render import video_name
+from event_graph.synth import SPLITS, make_dataset, make_video
 from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
@@ -35,7 +37,8 @@ from event_graph.video import iter_clips
 from event_graph.probe import ClipTaskData, ProbeConfig, train_probe, task_scores, save_probe_classifier
 from event_graph.classify import load_classifier
 from event_graph.live import LiveEvents, LiveLabels, VideoServer, WindowSampler, live_frames, live_source, run_live
-from event_graph.benchmark import feature_folder, markdown_table
+from event_graph.fixtures import QUICK_WORLD, feature_folder
+from event_graph.benchmark import markdown_table
 from frozen_probe import chance
 
 TASKS = ('actions', 'categories') # the multi-label clip tasks: mAP means the same at every window length
@@ -133,7 +136,7 @@ def main(argv=None):
     world = WorldConfig()
     if args.part!='buffer': world_stream = WorldConfig(duration=args.seconds)
     if args.quick:
-        args.data,args.out,world = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),WorldConfig(duration=20)
+        args.data,args.out,world = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),QUICK_WORLD
         world_stream = world
         args.speeds,args.frames,args.videos,args.seeds,args.epochs = [8, 64],[4, 8],4,1,1
     args.out.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ forward only and forward + backward.
 import argparse, statistics, time
 import torch
 from event_graph.slots import ObjectSlots
-from event_graph.matching import ClipTarget, boxes_to_masks
+from event_graph.targets import ClipTarget, boxes_to_masks
 from event_graph.loss import set_loss
 
 HEADS = dict(interaction=(), action=(13,), frame=(16,), agent=(24,), target=(24,), source=(25,), destination=(25,))

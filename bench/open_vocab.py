@@ -20,7 +20,9 @@ import argparse, tempfile, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
+from event_graph.fixtures import QUICK_WORLD
 from event_graph.backbone import load_backbone
 from event_graph.probe import ProbeConfig, train_probe, probe_scores
 from event_graph.label_embeddings import SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings, name_embeddings
@@ -56,7 +58,7 @@ def main(argv=None):
     world,valid_seeds,test_seeds = WorldConfig(),SPLITS['valid'],SPLITS['test']
     if args.quick:
         args.data,args.out,args.videos,args.seeds,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),6,1,2
-        world,valid_seeds,test_seeds = WorldConfig(duration=20),valid_seeds[:2],test_seeds[:2]
+        world,valid_seeds,test_seeds = QUICK_WORLD,valid_seeds[:2],test_seeds[:2]
     bb = load_backbone(args.backbone)
     train,valid,test = probe_splits(args.data, bb, SPLITS['train'][:args.videos], valid_seeds, test_seeds, world)
     print(f"{bb.name}: {len(train)} training, {len(valid)} validation and {len(test)} test clips")

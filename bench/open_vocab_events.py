@@ -16,7 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 import pandas as pd
 import torch
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
 from event_graph.backbone import load_backbone
 from event_graph.data import EventClips
 from event_graph.decoder import VJEPAEventDecoder
@@ -24,7 +25,8 @@ from event_graph.train import RECIPES, fit
 from event_graph.schema import EventGraph
 from event_graph.inference import predict_features
 from event_graph.label_embeddings import SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings, name_embeddings
-from event_graph.benchmark import FLOOR, HEADLINE, LABEL_SPLIT, prepare_split, benchmark_scores, label_split_scores, markdown_table, variant_table
+from event_graph.fixtures import QUICK_WORLD, quick_seeds, prepare_split
+from event_graph.benchmark import FLOOR, HEADLINE, LABEL_SPLIT, benchmark_scores, label_split_scores, markdown_table, variant_table
 
 RECIPE = RECIPES['shipped']
 VARIANTS = ('open-vocabulary heads, attributes', 'open-vocabulary heads, names only', 'open-vocabulary heads, every label', 'fixed heads, every label')
@@ -71,7 +73,7 @@ def main(argv=None):
     world,seeds = WorldConfig(),{s: SPLITS[s] for s in ('train', 'valid', 'test', 'tune')}
     if args.quick:
         args.data,args.out,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),1
-        world,seeds = WorldConfig(duration=20),{s: v[:4 if s=='train' else 2] for s,v in seeds.items()}
+        world,seeds = QUICK_WORLD,quick_seeds(seeds)
     start,backbone = time.perf_counter(),load_backbone('tiny')
     pairs = {s: prepare_split(args.data, s, backbone, seeds=v, world=world) for s,v in seeds.items()}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])

@@ -16,7 +16,9 @@ import pandas as pd
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from torch.utils.flop_counter import FlopCounterMode
-from event_graph.synth import SPLITS, WorldConfig, make_dataset
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS, make_dataset
+from event_graph.fixtures import QUICK_WORLD
 from event_graph.pretrain import VJEPA_MASKS, PretrainConfig, RandomClips, init_model, param_groups, pretrain, pretrain_step, step_generator
 from event_graph.backbone import TINY_PRETRAINED_DIR
 
@@ -65,7 +67,7 @@ def main(argv=None):
     if args.quick:
         tmp = Path(tempfile.mkdtemp())
         args.data,args.run,args.out,args.steps,args.batch_size,args.videos = tmp,tmp/'run',tmp/'results',6,2,4
-    world = WorldConfig(duration=20) if args.quick else WorldConfig()
+    world = QUICK_WORLD if args.quick else WorldConfig()
     folder = args.data/'videos'/'pretrain'
     table = make_dataset(folder, SPLITS['pretrain'][:args.videos], world)
     masks = tuple(dataclasses.replace(m, duration=args.mask_duration) for m in VJEPA_MASKS)

@@ -18,14 +18,16 @@ import pandas as pd
 import torch
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
 from event_graph.backbone import load_backbone
 from event_graph.data import EventClips
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.train import RECIPES, fit
 from event_graph.matching import SlotCostWeights
 from event_graph.inference import SHIPPED_CHECKPOINT
-from event_graph.benchmark import feature_folder, prepare_split, benchmark_scores, markdown_table
+from event_graph.fixtures import QUICK_WORLD, quick_seeds, feature_folder, prepare_split
+from event_graph.benchmark import benchmark_scores, markdown_table
 
 RECIPE = RECIPES['shipped'] # the package's model: 1.6 M parameters, 6 MB; no dropout (the model underfits)
 # Each variant: DecoderConfig overrides, LossWeights overrides, SlotCostWeights overrides of the recipe.
@@ -39,7 +41,7 @@ VARIANTS = {
 }
 def peak_rss_gb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20
 
-def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, pd.DataFrame]:
+def run_variant(name, args, train, valid, tune_pairs, scored_pairs)->tuple[dict, pd.DataFrame]:
     model_kw,loss_kw,slot_kw = VARIANTS[name]
     torch.manual_seed(args.seed)
     model = RECIPE.model(train, **model_kw)
@@ -52,7 +54,7 @@ def run_variant(name, args, train, valid, tune_pairs, test_pairs)->tuple[dict, p
     info = out/'run.json' # the training's peak memory, kept for a later --resume that only evaluates
     if not info.exists(): info.write_text(json.dumps({'peak_rss_gb': peak_rss_gb()}))
     best = VJEPAEventDecoder.load(out/'best.safetensors')
-    row = {'variant': name, **benchmark_scores(best, valid, tune_pairs, test_pairs), 'train minutes': history.seconds.sum()/60,
+    row = {'variant': name, **benchmark_scores(best, valid, tune_pairs, scored_pairs), 'train minutes': history.seconds.sum()/60,
            'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
     if name=='ours' and args.ship: # with the threshold tuned on the tuning videos
         best.config.threshold = row['threshold']
@@ -84,6 +86,8 @@ def main(argv=None):
     p.add_argument('--backbone', default='tiny', help="the frozen backbone: 'tiny' (random weights), 'tiny-pretrained', 'hf:<folder>'")
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
+    p.add_argument('--score-on', choices=('test', 'tune'), default='test',
+                   help="the videos scored: 'tune' to choose between settings (the threshold is then tuned on the videos scored)")
     p.add_argument('--limit', type=int, default=None, help='use only the first N videos of each split (to try the script out)')
     p.add_argument('--evaluate', type=Path, nargs='+', default=None, help='score these trained checkpoints instead of training')
     p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, in temporary folders')
@@ -94,24 +98,24 @@ def main(argv=None):
     world,seeds = WorldConfig(),{s: SPLITS[s] for s in ('valid', 'test', 'tune')} | {'train': range(args.train_videos)}
     if args.quick:
         args.data,args.out,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),1
-        world,seeds = WorldConfig(duration=20),{s: v[:4 if s=='train' else 2] for s,v in seeds.items()}
+        world,seeds = QUICK_WORLD,quick_seeds(seeds)
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone(args.backbone)
     args.out = args.out or Path('bench/results/backbones')/feature_folder('', backbone).name/f'seed{args.seed}'
     if args.evaluate: # only the splits that scoring reads
         pairs = {s: prepare_split(args.data, s, backbone, args.limit, seeds[s], world) for s in ('valid', 'test', 'tune')}
-        rows = {str(c): benchmark_scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs['test']) for c in args.evaluate}
+        rows = {str(c): benchmark_scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs[args.score_on]) for c in args.evaluate}
         print(markdown_table(pd.DataFrame(rows)))
         return
     pairs = {s: prepare_split(args.data, s, backbone, args.limit, seeds[s], world) for s in ('train', 'valid', 'test', 'tune')}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips, {len(valid)} validation clips, "
-          f"{len(pairs['test'])} test videos")
+          f"{len(pairs[args.score_on])} {args.score_on} videos scored")
     args.out.mkdir(parents=True, exist_ok=True)
     rows,histories = [],[]
     for v in args.variants: # results are written after every variant, so that a long run keeps what it finished
-        row,history = run_variant(v, args, train, valid, pairs['tune'], pairs['test'])
+        row,history = run_variant(v, args, train, valid, pairs['tune'], pairs[args.score_on])
         rows.append(row); histories.append(history)
         table = pd.DataFrame(rows).set_index('variant')
         table.to_csv(args.out/'table.csv'); pd.concat(histories).to_csv(args.out/'history.csv', index=False)

@@ -15,13 +15,15 @@ it says happened. The references in the same run are the settings the package ha
 import argparse, tempfile
 from pathlib import Path
 import pandas as pd
-from event_graph.synth import SPLITS, WorldConfig
+from event_graph.world import WorldConfig
+from event_graph.synth import SPLITS
 from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.inference import LinkWeights, SHIPPED_CHECKPOINT, build_graph, feature_windows
 from event_graph.metrics import coded_events, evaluate, graph_f1, pair_graphs
 from event_graph.schema import EventGraph
-from event_graph.benchmark import FLOOR, prepare_split
+from event_graph.fixtures import QUICK_WORLD, prepare_split
+from event_graph.benchmark import FLOOR
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -35,7 +37,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     world,seeds = WorldConfig(),SPLITS['tune']
     if args.quick:
-        args.data,world,seeds = Path(tempfile.mkdtemp()),WorldConfig(duration=20),seeds[:3]
+        args.data,world,seeds = Path(tempfile.mkdtemp()),QUICK_WORLD,seeds[:3]
         args.existence,args.location,args.other_windows = args.existence[:2],args.location[:2],args.other_windows[:2]
     pairs = prepare_split(args.data, 'tune', load_backbone('tiny'), seeds=seeds, world=world)
     model,gts = VJEPAEventDecoder.load(args.checkpoint),[EventGraph.load(g) for _,g in pairs]

@@ -7,42 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 import pandas as pd
 from .core import InputError
-from .synth import SPLITS, WorldConfig, make_dataset, video_name
+from .world import WorldConfig
 from .backbone import Backbone
-from .features import extract_features
-from .data import EventClips, pair_files
+from .fixtures import prepare_split
+from .data import EventClips
 from .probe import ClipTaskData
 from .decoder import VJEPAEventDecoder
 from .schema import EventGraph
-from .train import clip_scores
 from .inference import predict_features, tune_threshold
 from dataclasses import replace
-from .metrics import evaluate
+from .metrics import clip_scores, evaluate
 
 # %% auto #0
-__all__ = ['FLOOR', 'LABEL_PARTS', 'LABEL_SPLIT', 'HEADLINE', 'feature_folder', 'prepare_split', 'probe_splits',
-           'benchmark_scores', 'only_events', 'label_split_scores', 'markdown_table', 'seed_table', 'variant_table']
-
-# %% ../nbs/24_benchmark.ipynb #f4b0d832
-def feature_folder(data:Path, backbone:Backbone)->Path:
-    "Where the features of one backbone are kept: DATA/features/<backbone name, made a folder name>."
-    return Path(data)/'features'/''.join(c if c.isalnum() or c in '-_.' else '_' for c in backbone.name)
-
-def prepare_split(data:Path, # the benchmark's folder: videos/ and features/ under it
-                  split:str, # a key of `SPLITS` ('train', 'valid', 'test', 'tune', ...), or with `seeds` any folder name
-                  backbone:Backbone,
-                  limit:int=None, # only the first N videos
-                  seeds=None, # other seeds than the split's (a shorter run, or a set of one's own)
-                  world:WorldConfig=WorldConfig())->list[tuple[Path, Path]]:
-    "(feature file, graph file) pairs of a split's videos, rendered and extracted where missing."
-    if seeds is None and split not in SPLITS: raise InputError(split, f"not a split: use one of {', '.join(SPLITS)}, or give seeds")
-    seeds = SPLITS[split] if seeds is None else seeds
-    videos,feats = Path(data)/'videos'/split,feature_folder(data, backbone)/split
-    make_dataset(videos, seeds, world, progress=False)
-    table = extract_features(videos, feats, backbone)
-    if len(failed := table[table.status=='failed']): raise InputError(videos, f"{len(failed)} videos have no usable features, e.g. {failed.problem.iloc[0]}")
-    names = {video_name(s) for s in seeds}
-    return [(f, g) for f,g in pair_files(feats, videos) if f.stem in names][:limit]
+__all__ = ['FLOOR', 'LABEL_PARTS', 'LABEL_SPLIT', 'HEADLINE', 'probe_splits', 'benchmark_scores', 'only_events',
+           'label_split_scores', 'markdown_table', 'seed_table', 'variant_table']
 
 # %% ../nbs/24_benchmark.ipynb #677dbf21
 def probe_splits(data:Path, backbone:Backbone, train_seeds, valid_seeds, test_seeds, # the worlds of each part

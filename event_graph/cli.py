@@ -23,7 +23,10 @@ from .video import open_video, iter_clips, clip_sheet
 from .backbone import load_backbone
 from .features import check_extraction, extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
-from .synth import SPLITS, WorldConfig, make_dataset, make_video, render_world, event_strip, role_legend, looks_synthetic
+from .draw import event_strip, role_legend
+from .world import WorldConfig
+from .render import render_world
+from .synth import SPLITS, make_dataset, make_video, looks_synthetic
 from .inference import load_model, predict_video, check_fits, check_threshold, save_maps, tune_threshold
 from .classify import DEFAULT_FRAME_STEP, classify_video, write_labels
 from .open_vocab import load_video_classifier

@@ -16,7 +16,7 @@ from .annotations import load_vlm_annotation, local_frame_index
 from .transforms import crop_region
 from .features import FeatureFile, feature_files
 from .backbone import spec_differences
-from .matching import ClipTarget, boxes_to_masks
+from .targets import ClipTarget, boxes_to_masks
 
 # %% auto #0
 __all__ = ['token_boxes', 'clip_target', 'EventClips', 'collate_clips', 'pair_files', 'split_of', 'split_by_video',

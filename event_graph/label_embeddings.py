@@ -219,7 +219,7 @@ def generate_attributes(labels:list[str], server:ChatServer, # the label set, an
     return {l: table[l] for l in labels}
 
 # %% ../nbs/22_label_embeddings.ipynb #32c9b25d
-SYNTH_ATTRIBUTES = { # what the synthetic world shows of each label (`13_synth`)
+SYNTH_ATTRIBUTES = { # what the synthetic world shows of each label (`13_world`)
     'hand': ['skin coloured', 'round', 'purple sleeve'],
     'desk': ['brown wood', 'wide', 'holds things on top'],
     'shelf': ['brown wood', 'long and thin', 'holds things on top'],

@@ -9,8 +9,9 @@ import torch
 import torch.nn.functional as F
 from .schema import OBJECT_ROLES
 from .slots import ObjectSlots
-from .matching import (ClipTarget, EventCostWeights, Matching, SlotCostWeights, _event_slots, _pad, assign,
-                                  event_costs, events_without_slot, generalized_iou, match_slots, padded_masks, soft_iou)
+from .targets import ClipTarget
+from .matching import (EventCostWeights, Matching, SlotCostWeights, _event_slots, _pad, assign, event_costs,
+                                  events_without_slot, generalized_iou, match_slots, padded_masks, soft_iou)
 
 # %% auto #0
 __all__ = ['IGNORE', 'POINTER_FIELDS', 'LossWeights', 'hide_unseen', 'pointer_targets', 'event_terms', 'paired_boxes',

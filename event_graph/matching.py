@@ -5,49 +5,19 @@
 # %% ../nbs/10_matching.ipynb #69eeee12
 from __future__ import annotations
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pad_sequence
 from scipy.optimize import linear_sum_assignment
 from .slots import ObjectSlots
+from .targets import ClipTarget
 
 # %% auto #0
-__all__ = ['ClipTarget', 'boxes_to_masks', 'SlotCostWeights', 'padded_masks', 'soft_iou', 'box_area', 'box_iou',
-           'generalized_iou', 'box_costs', 'slot_costs', 'assign', 'brute_force_assign', 'match_slots',
-           'EventCostWeights', 'event_costs', 'events_without_slot', 'Matching', 'match']
-
-# %% ../nbs/10_matching.ipynb #953ac738
-def _long(*xs): return torch.as_tensor(xs[0] if len(xs)==1 else xs, dtype=torch.long)
-
-@dataclass
-class ClipTarget:
-    "The ground truth of one clip, as indices the model's heads use."
-    categories:torch.Tensor # (N,) category index of each object
-    masks:torch.Tensor|None=None # (N, T', H', W') share of each grid cell the object covers; None when there are no boxes
-    boxes:torch.Tensor|None=None # (N, F, 4) box of each object on each sampled frame, as fractions; NaN where not visible
-    actions:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) action index of each event
-    agents:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) object index
-    targets:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) object index
-    sources:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) object index, -1 for none
-    destinations:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) object index, -1 for none
-    frames:torch.Tensor=field(default_factory=lambda: _long([])) # (E,) clip-local frame 0..T-1
-
-    @property
-    def num_objects(self)->int: return len(self.categories)
-    @property
-    def num_events(self)->int: return len(self.actions)
-
-# %% ../nbs/10_matching.ipynb #d0bb7ce2
-def boxes_to_masks(boxes:torch.Tensor, # (N, T', 4) boxes as fractions, NaN where absent
-                   size:tuple)->torch.Tensor: # (H', W') of the token grid
-    "(N, T', H', W') share of each grid cell covered by each box."
-    h,w = size
-    def overlap(lo, hi, n): # (N, T') intervals against the n cells of [0, 1] -> (N, T', n)
-        edges = torch.arange(n+1, dtype=boxes.dtype, device=boxes.device)/n
-        return ((torch.minimum(hi[..., None], edges[1:])-torch.maximum(lo[..., None], edges[:-1])).clamp(min=0)*n).nan_to_num(0)
-    return overlap(boxes[..., 1], boxes[..., 3], h)[..., :, None]*overlap(boxes[..., 0], boxes[..., 2], w)[..., None, :]
+__all__ = ['SlotCostWeights', 'padded_masks', 'soft_iou', 'box_area', 'box_iou', 'generalized_iou', 'box_costs', 'slot_costs',
+           'assign', 'brute_force_assign', 'match_slots', 'EventCostWeights', 'event_costs', 'events_without_slot',
+           'Matching', 'match']
 
 # %% ../nbs/10_matching.ipynb #659cf20f
 @dataclass

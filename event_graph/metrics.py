@@ -13,6 +13,9 @@ from fastcore.basics import patch
 from scipy.optimize import linear_sum_assignment
 from .core import InputError, raise_problems
 from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event, graph_problems
+import torch
+from .matching import SlotCostWeights, _event_slots, _pad, box_iou
+from .loss import POINTER_FIELDS, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
 
 # %% auto #0
 __all__ = ['NO_OBJECT', 'UNALIGNED', 'MATCH_FIELDS', 'TRIPLET', 'DIAGNOSTIC_WEIGHTS', 'MAX_GAP', 'box_tracks', 'track_iou',
@@ -20,7 +23,7 @@ __all__ = ['NO_OBJECT', 'UNALIGNED', 'MATCH_FIELDS', 'TRIPLET', 'DIAGNOSTIC_WEIG
            'event_matches', 'rank_order', 'greedy_matches', 'average_precision', 'ranked_hits', 'event_map',
            'max_matching', 'precision_recall_f1', 'graph_f1', 'pair_costs', 'event_diagnostics', 'event_report',
            'recall_at_k', 'pair_graphs', 'Scores', 'evaluate', 'plot_scores', 'topk_accuracy',
-           'class_average_precision', 'mean_average_precision']
+           'class_average_precision', 'mean_average_precision', 'clip_scores']
 
 # %% ../nbs/12_metrics.ipynb #270ffe20
 def box_tracks(nodes:list[ObjectNode], frames:list[int])->np.ndarray:
@@ -372,3 +375,46 @@ def class_average_precision(scores:np.ndarray, # (N, C) class scores of N clips
 def mean_average_precision(scores, targets)->float:
     "Mean of `class_average_precision` over the classes that occur."
     return float(np.nanmean(class_average_precision(scores, targets)))
+
+# %% ../nbs/12_metrics.ipynb #4da51a87
+def _clip_batches(data, batch_size:int): # (tokens, `ClipTarget`, key) items, as `EventClips` gives them
+    for i in range(0, len(data), batch_size):
+        items = [data[j] for j in range(i, min(i+batch_size, len(data)))]
+        yield torch.stack([x[0] for x in items]).float(), [x[1] for x in items]
+
+@torch.no_grad()
+def clip_scores(model, # a `VJEPAEventDecoder`
+                data, # (tokens, `ClipTarget`, key) items: an `EventClips`, or a list of them
+                batch_size:int=32, threshold:float=0.5, # clips per forward pass; the interaction probability that makes a query an event
+                slot_weights:SlotCostWeights=SlotCostWeights())->dict:
+    "Clip-level scores: loss, event precision/recall/F1, accuracies on the paired queries, and the paired slots' box IoU."
+    was,dev = model.training,next(model.parameters()).device
+    model.eval()
+    n = dict(loss=0.0, clips=0, predicted=0, events=0, correct=0, pairs=0, action=0, pointer=0, frame=0, iou=0.0, boxes=0)
+    for tokens,targets in _clip_batches(data, batch_size):
+        if model.mask_unseen: targets = hide_unseen(targets, model.config) # inside `fit`: the unseen labels stay unseen
+        out = model(tokens.to(dev))
+        res = set_loss(out, targets, slot_weights=slot_weights)
+        clip,query = _flat(res.matching.queries, dev)
+        event = _flat(res.matching.events, dev)[1]
+        e = max(max(t.num_events for t in targets), 1)
+        pick = lambda head: out[head][clip, query].argmax(-1)
+        ok_action = pick('action')==_pad([t.actions.to(dev) for t in targets], e)[clip, event]
+        ok_frame = (pick('frame')-_pad([t.frames.to(dev) for t in targets], e)[clip, event]).abs()<=1
+        slots,k = _event_slots(targets, res.matching.slot_of, e, dev),out['agent'].shape[-1]
+        ok_role = {h: pick(h)==pointer_targets(slots[name][clip, event], k) for h,name in POINTER_FIELDS.items()}
+        said = out['interaction'][clip, query].sigmoid()>=threshold
+        right = said&ok_action&ok_frame&ok_role['agent']&ok_role['target']&ok_role['source']&ok_role['destination']
+        n['loss'] += res.total.item()*len(targets); n['clips'] += len(targets)
+        n['predicted'] += int((out['interaction'].sigmoid()>=threshold).sum()); n['events'] += sum(t.num_events for t in targets)
+        n['correct'] += int(right.sum()); n['pairs'] += len(clip)
+        n['action'] += int(ok_action.sum()); n['frame'] += int(ok_frame.sum())
+        n['pointer'] += int(ok_role['agent'].sum()+ok_role['target'].sum())
+        pred,true = paired_boxes(out['objects'], targets, res.matching.slot_of)
+        n['iou'] += float(box_iou(pred, true).sum()); n['boxes'] += len(true)
+    model.train(was)
+    p,r = n['correct']/max(n['predicted'], 1),n['correct']/max(n['events'], 1)
+    pairs = max(n['pairs'], 1)
+    return dict(loss=n['loss']/max(n['clips'], 1), event_precision=p, event_recall=r, event_f1=2*p*r/(p+r) if p+r else 0.0,
+                action_accuracy=n['action']/pairs, pointer_accuracy=n['pointer']/(2*pairs), frame_accuracy=n['frame']/pairs,
+                box_iou=n['iou']/max(n['boxes'], 1))

@@ -20,11 +20,12 @@ from .core import InputError, atomic_write, check_option, positive_int
 from .decoder import DecoderConfig, VJEPAEventDecoder, config_differences
 from .data import EventClips, collate_clips
 from .backbone import spec_differences
-from .matching import SlotCostWeights, _event_slots, _pad, box_iou
-from .loss import POINTER_FIELDS, LossWeights, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
+from .matching import SlotCostWeights
+from .loss import LossWeights, hide_unseen, set_loss
+from .metrics import clip_scores
 
 # %% auto #0
-__all__ = ['RECIPES', 'TRAIN_FORMAT', 'TrainConfig', 'Recipe', 'parameter_groups', 'lr_at', 'clip_scores', 'save_training_state',
+__all__ = ['RECIPES', 'TRAIN_FORMAT', 'TrainConfig', 'Recipe', 'parameter_groups', 'lr_at', 'save_training_state',
            'load_training_state', 'epoch_batches', 'record_features', 'fit', 'plot_history', 'leave_process_group']
 
 # %% ../nbs/15_train.ipynb #cd13b6a6
@@ -82,45 +83,6 @@ def lr_at(step:int, total:int, warmup:int, base:float)->float: # optimiser step,
     "Learning rate of a linear warm-up followed by a cosine decay to zero."
     if step<warmup: return base*(step+1)/warmup
     return base*0.5*(1+math.cos(math.pi*min(1.0, (step-warmup)/max(1, total-warmup))))
-
-# %% ../nbs/15_train.ipynb #fa14ec06
-def _batches(data, batch_size:int):
-    for i in range(0, len(data), batch_size): yield collate_clips([data[j] for j in range(i, min(i+batch_size, len(data)))])
-
-@torch.no_grad()
-def clip_scores(model:VJEPAEventDecoder, data:EventClips, batch_size:int=32, threshold:float=0.5,
-                slot_weights:SlotCostWeights=SlotCostWeights())->dict:
-    "Clip-level validation scores: loss, event precision/recall/F1, accuracies on the paired queries, and the paired slots' box IoU."
-    was,dev = model.training,next(model.parameters()).device
-    model.eval()
-    n = dict(loss=0.0, clips=0, predicted=0, events=0, correct=0, pairs=0, action=0, pointer=0, frame=0, iou=0.0, boxes=0)
-    for tokens,targets,_ in _batches(data, batch_size):
-        if model.mask_unseen: targets = hide_unseen(targets, model.config) # inside `fit`: the unseen labels stay unseen
-        out = model(tokens.to(dev))
-        res = set_loss(out, targets, slot_weights=slot_weights)
-        clip,query = _flat(res.matching.queries, dev)
-        event = _flat(res.matching.events, dev)[1]
-        e = max(max(t.num_events for t in targets), 1)
-        pick = lambda head: out[head][clip, query].argmax(-1)
-        ok_action = pick('action')==_pad([t.actions.to(dev) for t in targets], e)[clip, event]
-        ok_frame = (pick('frame')-_pad([t.frames.to(dev) for t in targets], e)[clip, event]).abs()<=1
-        slots,k = _event_slots(targets, res.matching.slot_of, e, dev),out['agent'].shape[-1]
-        ok_role = {h: pick(h)==pointer_targets(slots[name][clip, event], k) for h,name in POINTER_FIELDS.items()}
-        said = out['interaction'][clip, query].sigmoid()>=threshold
-        right = said&ok_action&ok_frame&ok_role['agent']&ok_role['target']&ok_role['source']&ok_role['destination']
-        n['loss'] += res.total.item()*len(targets); n['clips'] += len(targets)
-        n['predicted'] += int((out['interaction'].sigmoid()>=threshold).sum()); n['events'] += sum(t.num_events for t in targets)
-        n['correct'] += int(right.sum()); n['pairs'] += len(clip)
-        n['action'] += int(ok_action.sum()); n['frame'] += int(ok_frame.sum())
-        n['pointer'] += int(ok_role['agent'].sum()+ok_role['target'].sum())
-        pred,true = paired_boxes(out['objects'], targets, res.matching.slot_of)
-        n['iou'] += float(box_iou(pred, true).sum()); n['boxes'] += len(true)
-    model.train(was)
-    p,r = n['correct']/max(n['predicted'], 1),n['correct']/max(n['events'], 1)
-    pairs = max(n['pairs'], 1)
-    return dict(loss=n['loss']/max(n['clips'], 1), event_precision=p, event_recall=r, event_f1=2*p*r/(p+r) if p+r else 0.0,
-                action_accuracy=n['action']/pairs, pointer_accuracy=n['pointer']/(2*pairs), frame_accuracy=n['frame']/pairs,
-                box_iou=n['iou']/max(n['boxes'], 1))
 
 # %% ../nbs/15_train.ipynb #063f5c94
 TRAIN_FORMAT = 'event_graph.train/1'

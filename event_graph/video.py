@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator
-import re, warnings
+import math, re, warnings
 import av, decord
 import numpy as np
 from PIL import Image, ImageDraw
@@ -17,8 +17,8 @@ from .core import InputError, InputWarning, atomic_write, check_option, positive
 
 # %% auto #0
 __all__ = ['DECORD_EXACT_CODECS', 'index_frame', 'read_frame_index', 'write_video', 'write_index_video', 'VideoInfo',
-           'open_video', 'check_fps', 'sample_frame_numbers', 'window_starts', 'read_frames', 'Clip', 'iter_clips',
-           'sample_clips', 'clip_sheet']
+           'open_video', 'check_fps', 'sample_frame_numbers', 'key_frame', 'window_starts', 'read_frames', 'Clip',
+           'iter_clips', 'sample_clips', 'clip_sheet']
 
 # %% ../nbs/04_video.ipynb #75b1d2b7
 def index_frame(i:int, # the number to draw, 0 <= i < 65536
@@ -170,6 +170,9 @@ def sample_frame_numbers(timestamps, # seconds of every frame of the video, incr
     targets = np.arange(int(np.floor(ts[-1]*fps+1e-9))+1)/fps
     idx = np.searchsorted(ts, targets-1e-4, side='left') # 0.1 ms tolerance for timestamps stored in float32
     return np.unique(idx[idx<len(ts)]).astype(np.int64)
+
+# %% ../nbs/04_video.ipynb #5beb47d1
+def key_frame(t:float, fps:float)->int: return int(math.ceil(t*fps-1e-6)) # the first frame at or after `t` seconds
 
 # %% ../nbs/04_video.ipynb #cd3f10a9
 def window_starts(n:int, size:int=16, stride:int=8)->list[int]: # sampled frames; window length; step between windows

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from .core import InputError
 from .schema import OBJECT_ROLES, EventGraph, Event, events_table
 from .video import open_video, read_frames, sample_frame_numbers
-from .synth import ROLE_COLOURS, event_title
+from .draw import ROLE_COLOURS, event_title
 
 # %% auto #0
 __all__ = ['shown_frames', 'blend_map', 'FrameOverlay', 'events_html', 'EventViewer', 'event_figure']
