@@ -116,19 +116,20 @@ def encode(self:Backbone, clips, # `Clip`s or (T, H, W, 3) uint8 arrays
 TINY_BACKBONE_DIR = files('event_graph')/'assets'/'tiny-vjepa2' # never trained: 'tiny'
 TINY_PRETRAINED_DIR = files('event_graph')/'assets'/'tiny-vjepa2-pretrained' # pretrained (`06a_pretrain`): 'tiny-pretrained'
 
-def tiny_vjepa2_config():
+def tiny_vjepa2_config(patch_size:int=16): # pixels on a patch's side: 16 gives 8 x 8 tokens a frame, 8 gives 16 x 16
     "Configuration of the tiny V-JEPA 2: 128 pixels, 16 frames, 4 layers of width 192 (pretraining widens its predictor: `06a_pretrain`)."
     from transformers import VJEPA2Config
-    return VJEPA2Config(crop_size=128, frames_per_clip=16, hidden_size=192, num_hidden_layers=4, num_attention_heads=3,
+    return VJEPA2Config(crop_size=128, frames_per_clip=16, patch_size=patch_size, hidden_size=192, num_hidden_layers=4, num_attention_heads=3,
                         mlp_ratio=4.0, pred_hidden_size=64, pred_num_hidden_layers=1, pred_num_attention_heads=2,
                         pred_num_mask_tokens=2, num_pooler_layers=1)
 
 def build_tiny_backbone(path, # the folder to write `config.json` and `model.safetensors` into
-                        seed:int=0): # initialisation seed
+                        seed:int=0, # initialisation seed
+                        patch_size:int=16): # 8 for the finer grid that `bench/README.md` measures
     "Build the untrained tiny V-JEPA 2 from its config and a seed, and save it in fp16 with `save_pretrained`."
     from transformers import VJEPA2Model
     torch.manual_seed(seed)
-    VJEPA2Model(tiny_vjepa2_config()).half().save_pretrained(path)
+    VJEPA2Model(tiny_vjepa2_config(patch_size)).half().save_pretrained(path)
 
 # %% ../nbs/06_backbone.ipynb #0ec5805a
 def load_hf_backbone(source:str, # a Hugging Face hub id, or a local folder with `config.json` and weights
