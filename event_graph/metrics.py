@@ -9,11 +9,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+import torch
 from fastcore.basics import patch
 from scipy.optimize import linear_sum_assignment
 from .core import InputError, raise_problems
 from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event, graph_problems
-import torch
+from .data import collate_clips
 from .matching import SlotCostWeights, _event_slots, _pad, box_iou
 from .loss import POINTER_FIELDS, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
 
@@ -377,11 +378,6 @@ def mean_average_precision(scores, targets)->float:
     return float(np.nanmean(class_average_precision(scores, targets)))
 
 # %% ../nbs/12_metrics.ipynb #4da51a87
-def _clip_batches(data, batch_size:int): # (tokens, `ClipTarget`, key) items, as `EventClips` gives them
-    for i in range(0, len(data), batch_size):
-        items = [data[j] for j in range(i, min(i+batch_size, len(data)))]
-        yield torch.stack([x[0] for x in items]).float(), [x[1] for x in items]
-
 @torch.no_grad()
 def clip_scores(model, # a `VJEPAEventDecoder`
                 data, # (tokens, `ClipTarget`, key) items: an `EventClips`, or a list of them
@@ -391,7 +387,8 @@ def clip_scores(model, # a `VJEPAEventDecoder`
     was,dev = model.training,next(model.parameters()).device
     model.eval()
     n = dict(loss=0.0, clips=0, predicted=0, events=0, correct=0, pairs=0, action=0, pointer=0, frame=0, iou=0.0, boxes=0)
-    for tokens,targets in _clip_batches(data, batch_size):
+    for i in range(0, len(data), batch_size):
+        tokens,targets,_ = collate_clips([data[j] for j in range(i, min(i+batch_size, len(data)))])
         if model.mask_unseen: targets = hide_unseen(targets, model.config) # inside `fit`: the unseen labels stay unseen
         out = model(tokens.to(dev))
         res = set_loss(out, targets, slot_weights=slot_weights)
