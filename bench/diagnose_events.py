@@ -29,7 +29,7 @@ from event_graph.backbone import load_backbone
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph import inference
 from event_graph.inference import SHIPPED_CHECKPOINT, build_graph, feature_windows, predict_features
-from event_graph.matching import box_iou
+from event_graph.boxes import box_iou
 from event_graph.metrics import MATCH_FIELDS, UNALIGNED, align_objects, box_tracks, coded_events, evaluate, event_matches, graph_f1
 from event_graph.schema import OBJECT_ROLES, EventGraph
 from event_graph.fixtures import QUICK_WORLD, prepare_split

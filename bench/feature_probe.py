@@ -30,7 +30,7 @@ from event_graph.fixtures import QUICK_WORLD
 from event_graph.backbone import load_backbone
 from event_graph.features import extract_features
 from event_graph.data import EventClips, pair_files
-from event_graph.matching import box_iou
+from event_graph.boxes import box_iou
 from event_graph.benchmark import markdown_table
 
 MOVE = 0.02 # a box centre that shifts by more than this share of the frame between two frames has moved

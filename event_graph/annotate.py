@@ -9,12 +9,14 @@ from concurrent.futures import ThreadPoolExecutor, FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Callable
 import numpy as np
+import torch
 from PIL import Image, ImageDraw, ImageFont
 from scipy.optimize import linear_sum_assignment
 from tqdm.auto import tqdm
 from .core import InputError, check_option, positive_int, read_json, write_json
 from .vocab import Vocabulary, REFERENCE_VOCAB, NO_EVENT, UNKNOWN
 from .schema import Box, OBJECT_ROLES, ObjectNode, Event, EventGraph
+from .boxes import box_iou
 from .annotations import local_frame_index
 from .video import Clip, open_video, iter_clips, sample_frame_numbers, window_starts
 from .chat import ChatServer, AnswerError, ask_json, image_part, chat_backend
@@ -24,9 +26,9 @@ from .detect import DetectorBoxes, load_detector
 # %% auto #0
 __all__ = ['CELL', 'BOX_FORMATS', 'BOX_KEYS', 'ANSWERS_FORMAT', 'send_size', 'stamp_frame', 'check_box_format', 'box_extent',
            'box_to_fractions', 'box_from_fractions', 'annotation_prompt', 'annotation_schema', 'clip_messages',
-           'check_annotation', 'fill_boxes', 'annotate_clip', 'box_iou', 'mean_iou', 'match_objects', 'link_tracks',
-           'new_answers', 'failed_clips', 'graph_from_answers', 'answer_from_graph', 'reference_annotation',
-           'failure_summary', 'annotate_video', 'annotate_videos']
+           'check_annotation', 'fill_boxes', 'annotate_clip', 'mean_iou', 'match_objects', 'link_tracks', 'new_answers',
+           'failed_clips', 'graph_from_answers', 'answer_from_graph', 'reference_annotation', 'failure_summary',
+           'annotate_video', 'annotate_videos']
 
 # %% ../nbs/04b_annotate.ipynb #ae19b54a
 CELL = 28 # Qwen2-VL and Qwen2.5-VL see images in 28x28 pixel cells: sides that are multiples of it reach the model unresized
@@ -262,17 +264,11 @@ def annotate_clip(chat, # a `ChatServer` or `LocalChat` whose model sees images
     return dict(rec, status='ok', **answer)
 
 # %% ../nbs/04b_annotate.ipynb #e0f52d57
-def box_iou(a:Box, b:Box)->float:
-    "Intersection over union of two (x0, y0, x1, y1) boxes."
-    w,h = min(a[2], b[2])-max(a[0], b[0]),min(a[3], b[3])-max(a[1], b[1])
-    inter = max(w, 0.0)*max(h, 0.0)
-    union = (a[2]-a[0])*(a[3]-a[1])+(b[2]-b[0])*(b[3]-b[1])-inter
-    return inter/union if union>0 else 0.0
-
 def mean_iou(a:dict, b:dict)->float: # two objects' boxes: frame -> (x0, y0, x1, y1)
     "Mean IoU of two objects' boxes over the frames where both have one; NaN if there are none."
     common = sorted(set(a) & set(b))
-    return float(np.mean([box_iou(a[f], b[f]) for f in common])) if common else math.nan
+    on_common = lambda boxes: torch.tensor([boxes[f] for f in common], dtype=torch.float64)
+    return float(box_iou(on_common(a), on_common(b)).mean()) if common else math.nan
 
 def match_objects(a:list[dict], b:list[dict], # the objects of two clips: 'category', and 'boxes' {frame: box} on the frames they share
                   min_iou:float=0.3)->list[tuple[int, int]]: # the least mean IoU of a pair

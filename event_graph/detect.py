@@ -14,7 +14,7 @@ from scipy.optimize import linear_sum_assignment
 from fastcore.basics import patch
 from .core import InputError
 from .schema import Box
-from .matching import box_iou
+from .boxes import box_iou
 
 # %% auto #0
 __all__ = ['DETECTOR_FAMILIES', 'DEFAULT_THRESHOLDS', 'Detection', 'build_tiny_detector', 'Detector', 'load_detector', 'nms',

@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from .schema import OBJECT_ROLES
 from .slots import ObjectSlots
 from .targets import ClipTarget
+from .boxes import generalized_iou
 from .matching import (EventCostWeights, Matching, SlotCostWeights, _event_slots, _pad, assign, event_costs,
-                                  events_without_slot, generalized_iou, match_slots, padded_masks, soft_iou)
+                                  events_without_slot, match_slots, padded_masks, soft_iou)
 
 # %% auto #0
 __all__ = ['IGNORE', 'POINTER_FIELDS', 'LossWeights', 'hide_unseen', 'pointer_targets', 'event_terms', 'paired_boxes',

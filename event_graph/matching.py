@@ -11,13 +11,13 @@ import torch
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pad_sequence
 from scipy.optimize import linear_sum_assignment
+from .boxes import generalized_iou
 from .slots import ObjectSlots
 from .targets import ClipTarget
 
 # %% auto #0
-__all__ = ['SlotCostWeights', 'padded_masks', 'soft_iou', 'box_area', 'box_iou', 'generalized_iou', 'box_costs', 'slot_costs',
-           'assign', 'brute_force_assign', 'match_slots', 'EventCostWeights', 'event_costs', 'events_without_slot',
-           'Matching', 'match']
+__all__ = ['SlotCostWeights', 'padded_masks', 'soft_iou', 'box_costs', 'slot_costs', 'assign', 'brute_force_assign',
+           'match_slots', 'EventCostWeights', 'event_costs', 'events_without_slot', 'Matching', 'match']
 
 # %% ../nbs/10_matching.ipynb #659cf20f
 @dataclass
@@ -45,24 +45,6 @@ def soft_iou(attention:torch.Tensor, # (B, K, T', H', W') slot attention maps
     visible = (masks.sum((-1, -2))>0).to(attention.dtype)                          # (B, N, T')
     slot_mass = attention.sum((-1, -2))@visible.transpose(1, 2)                     # slot's mass where the object is visible
     return inter/(slot_mass+masks.sum((2, 3, 4))[:, None]-inter).clamp(min=1e-6)
-
-# %% ../nbs/10_matching.ipynb #0c1fbcab
-def box_area(b:torch.Tensor)->torch.Tensor: return (b[..., 2:]-b[..., :2]).clamp(min=0).prod(-1)
-
-def _iou_union(a, b):
-    inter = box_area(torch.cat([torch.maximum(a[..., :2], b[..., :2]), torch.minimum(a[..., 2:], b[..., 2:])], -1))
-    union = box_area(a)+box_area(b)-inter
-    return inter/union.clamp(min=1e-7),union
-
-def box_iou(a:torch.Tensor, b:torch.Tensor)->torch.Tensor: # (..., 4) boxes (x0, y0, x1, y1), broadcast together
-    "(...) IoU of the boxes."
-    return _iou_union(a, b)[0]
-
-def generalized_iou(a:torch.Tensor, b:torch.Tensor)->torch.Tensor: # (..., 4) boxes (x0, y0, x1, y1), broadcast together
-    "(...) generalised IoU of the boxes, in [-1, 1]."
-    iou,union = _iou_union(a, b)
-    hull = box_area(torch.cat([torch.minimum(a[..., :2], b[..., :2]), torch.maximum(a[..., 2:], b[..., 2:])], -1))
-    return iou-(hull-union)/hull.clamp(min=1e-7)
 
 # %% ../nbs/10_matching.ipynb #3b8e26df
 def box_costs(boxes:torch.Tensor, # (B, K, F, 4) predicted boxes of the slots on each frame

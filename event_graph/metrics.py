@@ -15,7 +15,8 @@ from scipy.optimize import linear_sum_assignment
 from .core import InputError, raise_problems
 from .schema import OBJECT_ROLES, EventGraph, ObjectNode, Event, graph_problems
 from .data import collate_clips
-from .matching import SlotCostWeights, _event_slots, _pad, box_iou
+from .boxes import box_iou
+from .matching import SlotCostWeights, _event_slots, _pad
 from .loss import POINTER_FIELDS, _flat, hide_unseen, paired_boxes, pointer_targets, set_loss
 
 # %% auto #0
