@@ -40,11 +40,7 @@ def box_tracks(nodes:list[ObjectNode], frames:list[int])->np.ndarray:
 def track_iou(x:np.ndarray, # (F, 4) one track, NaN where it has no box
               y:np.ndarray)->np.ndarray: # (B, F, 4) other tracks on the same frames
     "(B,) mean IoU of `x` with each track of `y` over the frames where either has a box (0 where only one has)."
-    side = lambda lo, hi: (np.minimum(x[..., hi], y[..., hi])-np.maximum(x[..., lo], y[..., lo])).clip(min=0)
-    inter = side(0, 2)*side(1, 3)
-    area = lambda z: (z[..., 2]-z[..., 0])*(z[..., 3]-z[..., 1])
-    union = area(x)+area(y)-inter
-    iou = np.where(union>0, inter/np.where(union>0, union, 1), 0)                       # NaN compares False: 0 where one is missing
+    iou = box_iou(torch.from_numpy(x), torch.from_numpy(y)).nan_to_num(0).numpy()       # 0 where one is missing
     either = ~(np.isnan(x[..., 0])&np.isnan(y[..., 0]))
     return (iou*either).sum(-1)/np.maximum(either.sum(-1), 1)
 
