@@ -20,7 +20,7 @@ from .slots import ObjectPooling, ObjectSlots, LabelScores, corners_to_centre
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'PointerHead', 'masked_pointers', 'IndexPointerHead', 'DecoderConfig', 'EventDecoder',
            'VJEPAEventDecoder', 'parameter_counts', 'permute_slots', 'config_differences', 'read_checkpoint',
-           'mask_unseen']
+           'mask_unseen', 'shift_unseen']
 
 # %% ../nbs/09_decoder.ipynb #3d9ed671
 class PointerHead(nn.Module):
@@ -81,6 +81,7 @@ class DecoderConfig:
     threshold:float=0.5 # the confidence an event needs at inference (`tune_threshold` sets it on tuning videos)
     label_space:dict=None # {'encoder': `LabelEmbeddings.encoder`, 'tau': 0.1}: action and category heads score label vectors; None: fixed heads
     unseen:dict=None # {'actions': [...], 'categories': [...]}: labels kept out of training (masked while `fit` trains, scored after)
+    unseen_bias:dict=None # {'actions': b, 'categories': b}: added to the unseen labels' logits at inference (`shift_unseen`)
 
     def __post_init__(self):
         self.grid = tuple(self.grid)
@@ -90,6 +91,9 @@ class DecoderConfig:
             known = voc.action_names if kind=='actions' else voc.categories if kind=='categories' else None
             if known is None: raise ValueError(f"unseen labels are 'actions' or 'categories', not {kind!r}")
             if bad := [n for n in names if n not in known]: raise ValueError(f"unseen {kind}: {bad[0]!r} is not in the vocabulary")
+        for kind,b in (self.unseen_bias or {}).items():
+            if kind not in ('actions', 'categories') or not isinstance(b, (int, float)) or not math.isfinite(b):
+                raise ValueError(f"unseen_bias maps 'actions' or 'categories' to a finite number, got {kind!r}: {b!r}")
     @property
     def frames_per_token(self)->int: return self.num_frames//self.grid[0]
     @property
@@ -200,7 +204,9 @@ class VJEPAEventDecoder(nn.Module):
             raise ValueError(f"tokens have width {tokens.shape[-1]}, the model expects {self.config.hidden_size}")
         objs = self.pooling(tokens, tuple(grid or self.config.grid))
         out = self.decoder(objs, slot_mask, aux) | {'objects': objs}
-        return mask_unseen(out, self.config) if self.mask_unseen and self.config.unseen else out
+        if self.config.unseen and self.mask_unseen: return mask_unseen(out, self.config)
+        if self.config.unseen and self.config.unseen_bias: return shift_unseen(out, self.config, self.config.unseen_bias)
+        return out
 
 # %% ../nbs/09_decoder.ipynb #6b558d7c
 def parameter_counts(model:VJEPAEventDecoder)->dict:
@@ -227,7 +233,7 @@ CHECKPOINT_FORMAT = 'event_graph.decoder/2'  # /1: one box per temporal token, b
 def config_differences(found:DecoderConfig, expected:DecoderConfig)->list[str]:
     "What differs between two configs, one phrase each."
     out = [f"{f.name} is {getattr(found, f.name)} (expected {getattr(expected, f.name)})" for f in fields(DecoderConfig)
-           if f.name not in ('vocab', 'threshold') and getattr(found, f.name)!=getattr(expected, f.name)]
+           if f.name not in ('vocab', 'threshold', 'unseen_bias') and getattr(found, f.name)!=getattr(expected, f.name)]
     return out+[f"vocabulary: {d}" for d in found.vocabulary.diff(expected.vocabulary)]
 
 @patch
@@ -270,15 +276,23 @@ def load(cls:VJEPAEventDecoder, path, # a checkpoint written by `save`
     return model.eval()
 
 # %% ../nbs/09_decoder.ipynb #66809bde
-def mask_unseen(out:dict, cfg:DecoderConfig)->dict:
-    "The heads with the logits of `cfg.unseen` labels masked out (-1e4), as `fit` trains a model."
+def _on_unseen(out:dict, cfg:DecoderConfig, change)->dict: # change(logits, indices of the unseen labels, 'actions' or 'categories')
+    "The heads with the logits of `cfg.unseen` labels changed, in the last decoder layer and every earlier one."
     unseen = cfg.unseen or {}
-    a,c = (cfg.label_indices(k, unseen.get(k, [])) for k in ('actions', 'categories'))
-    fill = lambda x, ix: x.index_fill(-1, torch.tensor(ix, device=x.device), -1e4) if ix else x
-    act = lambda heads: heads | {'action': fill(heads['action'], a)}
-    res = act(out) | {'objects': replace(out['objects'], category=fill(out['objects'].category, c))}
+    ix = {k: cfg.label_indices(k, unseen.get(k, [])) for k in ('actions', 'categories')}
+    on = lambda x, kind: change(x, torch.tensor(ix[kind], device=x.device), kind) if ix[kind] else x
+    act = lambda heads: heads | {'action': on(heads['action'], 'actions')}
+    res = act(out) | {'objects': replace(out['objects'], category=on(out['objects'].category, 'categories'))}
     if 'aux' in out: res['aux'] = [act(h) for h in out['aux']]
     return res
+
+def mask_unseen(out:dict, cfg:DecoderConfig)->dict:
+    "The heads with the logits of `cfg.unseen` labels masked out (-1e4), as `fit` trains a model."
+    return _on_unseen(out, cfg, lambda x, ix, kind: x.index_fill(-1, ix, -1e4))
+
+def shift_unseen(out:dict, cfg:DecoderConfig, bias:dict)->dict: # {'actions': b, 'categories': b}, in logits
+    "The heads with `bias[kind]` added to the logits of `cfg.unseen` labels of each kind."
+    return _on_unseen(out, cfg, lambda x, ix, kind: x.index_add(-1, ix, x.new_full((*x.shape[:-1], len(ix)), float(bias.get(kind, 0)))))
 
 @patch
 def set_label_vectors(self:VJEPAEventDecoder, actions=None, # `LabelEmbeddings` of some of the vocabulary's actions
