@@ -95,7 +95,7 @@ def main(argv=None):
     done = pd.read_csv(folder/'table.csv') if (folder/'table.csv').exists() else pd.DataFrame(columns=['variant'])
     for v in args.variants: # each variant's row is written as soon as it is scored
         rows = [r for r in done.to_dict('records') if r['variant']!=v]+[run_variant(v, args, train, valid, pairs)]
-        done = pd.DataFrame(rows)
+        done = pd.DataFrame(rows).sort_values('variant', key=lambda names: names.map(VARIANTS.index)) # in the order of VARIANTS
         done.to_csv(folder/'table.csv', index=False)
         (folder/'table.md').write_text(markdown_table(done.set_index('variant').T)+'\n')
     summary = variant_table(args.out, HEADLINE+LABEL_SPLIT)
