@@ -43,27 +43,22 @@ def build(name:str, train:EventClips)->VJEPAEventDecoder:
     unseen = None if 'every label' in name else dict(actions=[a for a in acts if a in SYNTH_NOVEL], categories=[c for c in cats if c in SYNTH_NOVEL])
     return RECIPE.model(train, label_space=dict(encoder=A.encoder, tau=0.1), unseen=unseen).set_label_vectors(A, C)
 
-def run_folder(name, args)->Path: return args.out/f'seed{args.seed}'/name.replace(' ', '_').replace(',', '')
-
 def run_variant(name, args, train, valid, pairs)->dict:
     calibrated = name.endswith(', calibrated')
-    if calibrated: name = name.removesuffix(', calibrated') # the same model, its bias tuned after training
-    out,bias = run_folder(name, args),{}
-    if name=='fixed heads, every label' and args.fixed: best,minutes = VJEPAEventDecoder.load(args.fixed),float('nan')
-    elif calibrated and (out/'best.safetensors').exists(): # trained by the variant before it
-        best,minutes = VJEPAEventDecoder.load(out/'best.safetensors'),float('nan')
+    trained = name.removesuffix(', calibrated') # a calibrated variant is the model of another, its bias tuned after training
+    out = args.out/f'seed{args.seed}'/trained.replace(' ', '_').replace(',', '')
+    if trained=='fixed heads, every label' and args.fixed: best,minutes = VJEPAEventDecoder.load(args.fixed),float('nan')
+    elif calibrated and (out/'best.safetensors').exists(): best,minutes = VJEPAEventDecoder.load(out/'best.safetensors'),float('nan')
     else:
         torch.manual_seed(args.seed)
-        model = build(name, train)
+        model = build(trained, train)
         cfg = replace(RECIPE.train, seed=args.seed, **({'epochs': args.epochs} if args.epochs else {}))
         cfg = replace(cfg, patience=cfg.epochs)
         if out.exists() and not args.resume: shutil.rmtree(out)
         history = fit(model, train, valid, cfg, out, weights=RECIPE.loss)
         best,minutes = VJEPAEventDecoder.load(out/'best.safetensors'),history.seconds.sum()/60
-    if calibrated:
-        bias = tune_unseen_bias(best, pairs['tune'])
-        best.config = replace(best.config, unseen_bias=bias)
-        name += ', calibrated'
+    bias = tune_unseen_bias(best, pairs['tune']) if calibrated else {}
+    if bias: best.config = replace(best.config, unseen_bias=bias)
     preds = [predict_features(f, best, threshold=FLOOR) for f,_ in pairs['test']]
     truth = [EventGraph.load(g) for _,g in pairs['test']]
     novel = best.config.unseen or dict(actions=[a for a in SYNTH_NOVEL if a in best.config.vocabulary.action_names],

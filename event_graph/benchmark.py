@@ -77,7 +77,7 @@ def label_split_scores(preds:list[EventGraph], truth:list[EventGraph], # predict
         out |= {f'{part}: graph_f1@1s': s[f'graph_f1@1s{level}'], f'{part}: event_mAP@1s': s[f'event_mAP@1s{level}']}
     return out
 
-# %% ../nbs/24_benchmark.ipynb #996d1a36
+# %% ../nbs/24_benchmark.ipynb #a9a99f39
 UNSEEN_BIASES = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0) # in logits: with tau 0.1, a bias of 1 outweighs a cosine gap of 0.1
 
 def _harmonic(a:pd.Series, b:pd.Series)->pd.Series: return (2*a*b/(a+b)).fillna(0)
