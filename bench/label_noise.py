@@ -11,7 +11,6 @@ with 10% of the events missed stays within 0.05 of the true labels' instance gra
 import argparse, shutil, tempfile, time
 from dataclasses import replace
 from pathlib import Path
-import pandas as pd
 import torch
 from event_graph.world import WorldConfig
 from event_graph.synth import SPLITS
@@ -22,7 +21,7 @@ from event_graph.schema import EventGraph
 from event_graph.train import RECIPES, fit
 from event_graph.label_noise import LabelNoise, degrade
 from event_graph.fixtures import QUICK_WORLD, quick_seeds, prepare_split
-from event_graph.benchmark import HEADLINE, benchmark_scores, markdown_table, variant_table
+from event_graph.benchmark import HEADLINE, benchmark_scores, markdown_table, record_variant, variant_table
 
 RECIPE = RECIPES['shipped']
 VARIANTS = {
@@ -80,13 +79,10 @@ def main(argv=None):
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(pairs['train'])} training videos", flush=True)
     folder = args.out/f'seed{args.seed}'
     folder.mkdir(parents=True, exist_ok=True)
-    done = pd.read_csv(folder/'table.csv') if (folder/'table.csv').exists() else pd.DataFrame(columns=['variant'])
     for v in args.variants: # each variant's row is written as soon as it is scored
-        rows = [r for r in done.to_dict('records') if r['variant']!=v]+[run_variant(v, args, pairs)]
-        done = pd.DataFrame(rows).sort_values('variant', key=lambda names: names.map(list(VARIANTS).index)) # in the order of VARIANTS
-        done.to_csv(folder/'table.csv', index=False)
-        (folder/'table.md').write_text(markdown_table(done.set_index('variant').T)+'\n')
-        print(f"{v}: " + ', '.join(f"{k} {done.set_index('variant').loc[v, k]:.3f}" for k in HEADLINE[:2]), flush=True)
+        row = run_variant(v, args, pairs)
+        record_variant(folder, row, VARIANTS)
+        print(f"{v}: " + ', '.join(f"{k} {row[k]:.3f}" for k in HEADLINE[:2]), flush=True)
     summary = variant_table(args.out, HEADLINE)
     (args.out/'table.md').write_text(markdown_table(summary.T)+'\n')
     print(markdown_table(summary.T), flush=True)

@@ -16,7 +16,6 @@ the seeds found to --out/table.md.
 import argparse, shutil, tempfile, time
 from dataclasses import replace
 from pathlib import Path
-import pandas as pd
 import torch
 from event_graph.world import WorldConfig
 from event_graph.synth import SPLITS
@@ -28,7 +27,7 @@ from event_graph.schema import EventGraph
 from event_graph.inference import predict_features
 from event_graph.label_embeddings import SYNTH_ATTRIBUTES, SYNTH_NOVEL, attribute_embeddings, name_embeddings
 from event_graph.fixtures import QUICK_WORLD, quick_seeds, prepare_split
-from event_graph.benchmark import FLOOR, HEADLINE, LABEL_SPLIT, benchmark_scores, label_split_scores, markdown_table, tune_unseen_bias, variant_table
+from event_graph.benchmark import FLOOR, HEADLINE, LABEL_SPLIT, benchmark_scores, label_split_scores, markdown_table, record_variant, tune_unseen_bias, variant_table
 
 RECIPE = RECIPES['shipped']
 VARIANTS = ('open-vocabulary heads, attributes', 'open-vocabulary heads, attributes, calibrated', 'open-vocabulary heads, names only', 'open-vocabulary heads, every label', 'fixed heads, every label')
@@ -63,7 +62,7 @@ def run_variant(name, args, train, valid, pairs)->dict:
     truth = [EventGraph.load(g) for _,g in pairs['test']]
     novel = best.config.unseen or dict(actions=[a for a in SYNTH_NOVEL if a in best.config.vocabulary.action_names],
                                        categories=[c for c in SYNTH_NOVEL if c in best.config.vocabulary.categories])
-    return {'variant': name, **benchmark_scores(best, valid, pairs['tune'], pairs['test']), **{f'unseen bias: {k}': v for k,v in bias.items()},
+    return {'variant': name, **benchmark_scores(best, valid, pairs['tune'], pairs['test'], preds), **{f'unseen bias: {k}': v for k,v in bias.items()},
             **{k: float(v) for k,v in label_split_scores(preds, truth, novel['actions'], novel['categories']).items()}, 'train minutes': minutes}
 
 def main(argv=None):
@@ -85,14 +84,9 @@ def main(argv=None):
     pairs = {s: prepare_split(args.data, s, backbone, seeds=v, world=world) for s,v in seeds.items()}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips; kept out of training: {', '.join(SYNTH_NOVEL)}", flush=True)
-    folder,rows = args.out/f'seed{args.seed}',[]
+    folder = args.out/f'seed{args.seed}'
     folder.mkdir(parents=True, exist_ok=True)
-    done = pd.read_csv(folder/'table.csv') if (folder/'table.csv').exists() else pd.DataFrame(columns=['variant'])
-    for v in args.variants: # each variant's row is written as soon as it is scored
-        rows = [r for r in done.to_dict('records') if r['variant']!=v]+[run_variant(v, args, train, valid, pairs)]
-        done = pd.DataFrame(rows).sort_values('variant', key=lambda names: names.map(VARIANTS.index)) # in the order of VARIANTS
-        done.to_csv(folder/'table.csv', index=False)
-        (folder/'table.md').write_text(markdown_table(done.set_index('variant').T)+'\n')
+    for v in args.variants: record_variant(folder, run_variant(v, args, train, valid, pairs), VARIANTS) # each row written as soon as it is scored
     summary = variant_table(args.out, HEADLINE+LABEL_SPLIT)
     (args.out/'table.md').write_text(markdown_table(summary.T)+'\n')
     print(markdown_table(summary.T), flush=True)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 import pandas as pd
-from .core import InputError
+from .core import InputError, atomic_write
 from .world import WorldConfig
 from .backbone import Backbone
 from .fixtures import prepare_split
@@ -21,7 +21,7 @@ from .metrics import clip_scores, evaluate
 # %% auto #0
 __all__ = ['FLOOR', 'LABEL_PARTS', 'LABEL_SPLIT', 'UNSEEN_BIASES', 'HEADLINE', 'probe_splits', 'benchmark_scores', 'only_events',
            'label_split_scores', 'unseen_bias_scores', 'tune_unseen_bias', 'markdown_table', 'seed_table',
-           'variant_table']
+           'variant_table', 'record_variant']
 
 # %% ../nbs/24_benchmark.ipynb #677dbf21
 def probe_splits(data:Path, backbone:Backbone, train_seeds, valid_seeds, test_seeds, # the worlds of each part
@@ -36,10 +36,12 @@ FLOOR = 0.05 # confidence floor of the graphs scored: low enough for mAP's ranki
 def benchmark_scores(model:VJEPAEventDecoder,
                      valid:EventClips, # the validation clips: box IoU
                      tune_pairs:list, # (feature file, graph) pairs of the tuning videos: the threshold
-                     test_pairs:list)->dict: # (feature file, graph) pairs of the test videos: everything else
+                     test_pairs:list, # (feature file, graph) pairs of the test videos: everything else
+                     preds:list=None)->dict: # the test videos' graphs at `FLOOR`, where the caller has built them already
     "The benchmark's figures of a trained model, named as in its tables."
     threshold = tune_threshold(model, tune_pairs)
-    preds,truth = [predict_features(f, model, threshold=FLOOR) for f,_ in test_pairs],[EventGraph.load(g) for _,g in test_pairs]
+    preds = preds or [predict_features(f, model, threshold=FLOOR) for f,_ in test_pairs]
+    truth = [EventGraph.load(g) for _,g in test_pairs]
     s = evaluate(preds, truth, threshold=0.5).summary
     tuned = evaluate(preds, truth, taus=(1,), threshold=threshold).f1
     return {'graph_f1@1s': s['graph_f1@1s'], 'event_mAP@1s': s['event_mAP@1s'],
@@ -137,3 +139,16 @@ def variant_table(root:Path, # a folder of seed<k>/table.csv runs of one experim
     if not tables: raise InputError(root, "no runs (seed<k>/table.csv)")
     variants = list(dict.fromkeys(v for t in tables for v in t.index))
     return pd.DataFrame({v: _over_seeds([t.loc[v] for t in tables if v in t.index], figures) for v in variants}).T.rename_axis('variant')
+
+# %% ../nbs/24_benchmark.ipynb #5cd20490
+def record_variant(folder:Path, # one seed's run of an experiment: its table.csv and table.md
+                   row:dict, # the variant's figures, its name under 'variant'
+                   order)->pd.DataFrame: # every variant's name, in the order the table lists them
+    "Add a variant's row to a seed's table, or replace it, and write the table again."
+    table = folder/'table.csv'
+    rows = pd.read_csv(table).to_dict('records') if table.exists() else []
+    done = pd.DataFrame([r for r in rows if r['variant']!=row['variant']]+[row])
+    done = done.sort_values('variant', key=lambda names: names.map(list(order).index))
+    with atomic_write(table) as tmp: done.to_csv(tmp, index=False)
+    with atomic_write(folder/'table.md') as tmp: tmp.write_text(markdown_table(done.set_index('variant').T)+'\n')
+    return done
