@@ -184,6 +184,7 @@ def train(features:str, # folder of feature files (`event-graph extract`)
           weight_decay:float=None, # AdamW weight decay of the weight matrices; default the recipe's
           warmup_epochs:float=None, # epochs of linear warm-up before the cosine decay; default the recipe's
           patience:int=None, # epochs without a better validation score before stopping; default the recipe's
+          frame_sigma:float=None, # seconds (at 1 FPS, sampled frames) the labelled event frames may be off: frame targets become a Gaussian this wide; default the recipe's (0)
           seed:int=0, # order of the clips, and the model's initial weights
           save_every:int=0, # steps between checkpoints inside an epoch; 0: at the end of each epoch
           quiet:bool=False): # no progress bar
@@ -192,6 +193,7 @@ def train(features:str, # folder of feature files (`event-graph extract`)
     r = RECIPES[recipe]
     given = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, warmup_epochs=warmup_epochs, patience=patience)
     cfg = replace(r.train, **{k: v for k,v in given.items() if v is not None}, seed=seed, save_every=save_every) # settings checked before any file is read
+    weights = r.loss if frame_sigma is None else replace(r.loss, frame_sigma=frame_sigma)
     dev = _start_distributed()
     pairs = pair_files(features, graphs)
     if valid: train_pairs,valid_pairs = pairs,pair_files(valid, valid_graphs or graphs)
@@ -211,7 +213,7 @@ def train(features:str, # folder of feature files (`event-graph extract`)
     left_out = train_set.unlabelled+valid_set.unlabelled
     if rank==0: print(f"recipe {recipe!r}: training on {len(train_set)} clips of {len(train_pairs)} videos, validating on {len(valid_set)} clips of {len(valid_pairs)} videos"
                       + (f" ({left_out} clips the labels have no answer for left out)" if left_out else ''))
-    history = fit(model, train_set, valid_set, cfg, out, weights=r.loss, progress=not quiet)
+    history = fit(model, train_set, valid_set, cfg, out, weights=weights, progress=not quiet)
     if rank==0:
         with atomic_write(Path(out)/'history.csv') as tmp: history.to_csv(tmp, index=False)
         print(history.to_string(index=False, float_format=lambda x: f'{x:.4g}'))

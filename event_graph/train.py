@@ -87,22 +87,23 @@ def lr_at(step:int, total:int, warmup:int, base:float)->float: # optimiser step,
 # %% ../nbs/15_train.ipynb #063f5c94
 TRAIN_FORMAT = 'event_graph.train/1'
 
-def save_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer, cfg:TrainConfig, progress:dict):
-    "Write the whole state of a run (weights, optimiser, random state, progress) to one safetensors file, atomically."
+def save_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer, cfg:TrainConfig, progress:dict,
+                        weights:LossWeights=LossWeights()): # the run's loss
+    "Write the whole state of a run (weights, optimiser, random state, settings, progress) to one safetensors file, atomically."
     osd = opt.state_dict()
     tensors = {f'model.{k}': v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
     tensors |= {f'optim.{i}.{k}': v.detach().cpu().contiguous() for i,s in osd['state'].items() for k,v in s.items()}
     tensors['rng'] = torch.get_rng_state()
-    meta = dict(format=TRAIN_FORMAT, config=json.dumps(asdict(model.config)), train=json.dumps(asdict(cfg)),
+    meta = dict(format=TRAIN_FORMAT, config=json.dumps(asdict(model.config)), train=json.dumps(asdict(cfg)), loss=json.dumps(asdict(weights)),
                 param_groups=json.dumps(osd['param_groups']), progress=json.dumps(progress))
     with atomic_write(path) as tmp: save_file(tensors, tmp, meta)
 
-def _settings_changed(saved:dict, cfg:TrainConfig)->list[str]:
-    "Training settings that differ between a run's checkpoint and `cfg`, as 'lr 0.0007 (now 0.001)'; how often it saves may change."
+def _settings_changed(saved:dict, cfg)->list[str]: # settings as a checkpoint keeps them; the `TrainConfig` or `LossWeights` of now
+    "Settings that differ between a run's checkpoint and `cfg`, as 'lr 0.0007 (now 0.001)'; how often it saves may change."
     return [f"{k} {v} (now {getattr(cfg, k)})" for k,v in saved.items() if k!='save_every' and getattr(cfg, k, v)!=v]
 
 def load_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer,
-                        cfg:TrainConfig=None)->dict: # the settings the run goes on with: refused unless they are the run's
+                        cfg:TrainConfig=None, weights:LossWeights=None)->dict: # the settings the run goes on with: refused unless they are the run's
     "Restore a run saved by `save_training_state` into `model` and `opt`; return its progress."
     try:
         with safe_open(path, 'pt') as f: md,t = f.metadata() or {},{k: f.get_tensor(k) for k in f.keys()}
@@ -110,7 +111,8 @@ def load_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer
     if md.get('format')!=TRAIN_FORMAT: raise InputError(path, f"not an event_graph training checkpoint (format {md.get('format')!r})")
     if diff := config_differences(DecoderConfig(**json.loads(md['config'])), model.config):
         raise InputError(path, "was written for another model: " + '; '.join(diff))
-    if cfg is not None and (changed := _settings_changed(json.loads(md['train']), cfg)):
+    changed = (_settings_changed(json.loads(md['train']), cfg) if cfg is not None else [])+(_settings_changed(json.loads(md.get('loss', '{}')), weights) if weights is not None else [])
+    if changed:
         raise InputError(path, f"the run was started with other training settings: {', '.join(changed)}; go on with its settings, or start a new run elsewhere")
     model.load_state_dict({k[6:]: v for k,v in t.items() if k.startswith('model.')})
     state = {}
@@ -163,12 +165,12 @@ def fit(model:VJEPAEventDecoder, train:EventClips, valid:EventClips|None=None, c
         out = Path(out) if out is not None else None
         if out is not None and rank==0: out.mkdir(parents=True, exist_ok=True)
         last = out/'last.safetensors' if out is not None else None
-        state = load_training_state(last, model, opt, cfg) if resume and last is not None and last.exists() else _new_progress()
+        state = load_training_state(last, model, opt, cfg, weights) if resume and last is not None and last.exists() else _new_progress()
         net = DistributedDataParallel(model) if world>1 else model
         per_epoch = math.ceil(len(train)/cfg.batch_size)
         total,warmup = cfg.epochs*per_epoch,max(1, round(cfg.warmup_epochs*per_epoch))
         autocast = torch.autocast('cuda', torch.bfloat16) if dev.type=='cuda' else nullcontext()
-        save = lambda: save_training_state(last, model, opt, cfg, state) if last is not None and rank==0 else None
+        save = lambda: save_training_state(last, model, opt, cfg, state, weights) if last is not None and rank==0 else None
         while state['epoch']<cfg.epochs and state['bad_epochs']<cfg.patience:
             start,batches = time.perf_counter(),epoch_batches(len(train), cfg.batch_size, cfg.seed, state['epoch'])
             bar = tqdm(batches[state['batch']:], desc=f"epoch {state['epoch']+1}/{cfg.epochs}", leave=False, disable=not progress or rank>0)
