@@ -4,35 +4,30 @@
 
 # %% ../nbs/11_loss.ipynb #3e8f0b35
 from __future__ import annotations
-import math
 from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
-from .core import check_option
 from .schema import OBJECT_ROLES
 from .slots import ObjectSlots
 from .targets import ClipTarget
 from .boxes import generalized_iou
 from .matching import (EventCostWeights, Matching, SlotCostWeights, _event_slots, _pad, assign, event_costs,
-                                  events_without_slot, match_slots, padded_masks, soft_iou)
+                                  events_without_slot, labelled_frame_logp, match_slots, padded_masks, soft_iou)
 
 # %% auto #0
-__all__ = ['IGNORE', 'POINTER_FIELDS', 'LossWeights', 'hide_unseen', 'soft_frames', 'pointer_targets', 'event_terms',
-           'paired_boxes', 'object_terms', 'LossOutput', 'set_loss']
+__all__ = ['IGNORE', 'POINTER_FIELDS', 'LossWeights', 'hide_unseen', 'pointer_targets', 'event_terms', 'paired_boxes',
+           'object_terms', 'LossOutput', 'set_loss']
 
 # %% ../nbs/11_loss.ipynb #61103bef
 @dataclass
 class LossWeights(EventCostWeights):
-    "The weight of each term of the loss, and how far the labelled frames are trusted; the event terms' weights also weigh the query matching."
+    "The weight of each term of the loss; the event terms' weights (and `frame_sigma`) also weigh the query matching."
     category:float=3.0 # 3 beat 1 on the synthetic world: small objects' categories, then boxes and events (bench/README.md)
     existence:float=1.0
     location:float=5.0 # slots binding to objects is the slowest thing to learn; 5 beat 1 on the synthetic world
     box_l1:float=5.0 # DETR's weights for its box terms
     box_giou:float=2.0
     unmatched:float=0.1 # weight of a query paired with no event, in the interaction term
-    frame_sigma:float=0.0 # how far off the labelled event frames may be, in sampled frames (seconds at 1 FPS): the frame target becomes a Gaussian this wide; 0 trusts the label
-
-    def __post_init__(self): check_option('frame_sigma', self.frame_sigma, 0<=self.frame_sigma<math.inf, 'a number of at least 0')
 
 # %% ../nbs/11_loss.ipynb #884027e0
 def _flat(per_clip:list, dev)->tuple[torch.Tensor, torch.Tensor]: # per clip, a (n_i,) index tensor
@@ -55,19 +50,6 @@ def hide_unseen(targets:list[ClipTarget], cfg)->list[ClipTarget]: # the clips' t
     hide = lambda x, ix: torch.where(torch.isin(x, ix.to(x.device)), IGNORE, x)
     return [replace(t, categories=hide(t.categories, c), actions=hide(t.actions, a)) for t in targets]
 
-# %% ../nbs/11_loss.ipynb #b912da0a
-def soft_frames(frames:torch.Tensor, # (P,) labelled frame of each event, in the clip
-                num_frames:int, # frames of a clip
-                sigma:float)->torch.Tensor: # the labels' uncertainty, in frames; 0: the label alone
-    "(P, num_frames) target distribution over a clip's frames: a Gaussian around each labelled frame."
-    if not sigma: return F.one_hot(frames, num_frames).float()
-    w = torch.exp(-0.5*((torch.arange(num_frames, device=frames.device)-frames[:, None])/sigma)**2)
-    return w/w.sum(-1, keepdim=True)
-
-def _soft_ce(logits:torch.Tensor, target:torch.Tensor)->torch.Tensor: # (P, C) logits; (P, C) target distributions
-    "Cross-entropy against target distributions, averaged over the entries; 0 when there are none."
-    return F.cross_entropy(logits, target, reduction='sum')/max(len(target), 1)
-
 # %% ../nbs/11_loss.ipynb #3bcf5f0a
 POINTER_FIELDS = {r: f'{r}s' for r in OBJECT_ROLES} # pointer head -> its `ClipTarget` field: agent -> agents, ...
 
@@ -79,7 +61,7 @@ def event_terms(heads:dict, # one layer's heads: interaction (B, M), action, age
                 targets:list[ClipTarget], slot_of:list[torch.Tensor], # the ground truth, and the slot of each object
                 queries:list, events:list, # per clip: the paired queries and their events
                 unmatched:float=0.1, # weight of a query paired with no event
-                frame_sigma:float=0.0)->dict: # the labelled frames' uncertainty, in frames (`soft_frames`)
+                frame_sigma:float=0.0)->dict: # how far off the labelled frames may be, in frames (`labelled_frame_logp`)
     "The unweighted interaction, action, pointer and frame losses of one layer."
     dev = heads['action'].device
     (b,m),k = heads['interaction'].shape,heads['agent'].shape[-1]
@@ -94,7 +76,8 @@ def event_terms(heads:dict, # one layer's heads: interaction (B, M), action, age
     truth = {name: _pad([getattr(t, name).to(dev) for t in targets], e)[clip, event] for name in ('actions', 'frames')}
     terms['action'] = _mean_ce(heads['action'][clip, query], truth['actions'])
     frame = heads['frame'][clip, query]
-    terms['frame'] = _soft_ce(frame, soft_frames(truth['frames'], frame.shape[-1], frame_sigma)) if frame_sigma else _mean_ce(frame, truth['frames'])
+    terms['frame'] = (-labelled_frame_logp(frame, frame_sigma).gather(1, truth['frames'][:, None]).sum()/max(len(frame), 1) if frame_sigma
+                      else _mean_ce(frame, truth['frames']))
     slots = _event_slots(targets, slot_of, e, dev)                  # -1: object without a slot, -2: no object
     for head,name in POINTER_FIELDS.items():
         terms[head] = _mean_ce(heads[head][clip, query], pointer_targets(slots[name][clip, event], k))

@@ -4,20 +4,22 @@
 
 # %% ../nbs/10_matching.ipynb #69eeee12
 from __future__ import annotations
-import itertools
+import itertools, math
 from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pad_sequence
 from scipy.optimize import linear_sum_assignment
+from .core import check_option
 from .boxes import generalized_iou
 from .slots import ObjectSlots
 from .targets import ClipTarget
 
 # %% auto #0
 __all__ = ['SlotCostWeights', 'padded_masks', 'soft_iou', 'box_costs', 'slot_costs', 'assign', 'brute_force_assign',
-           'match_slots', 'EventCostWeights', 'event_costs', 'events_without_slot', 'Matching', 'match']
+           'match_slots', 'EventCostWeights', 'frame_noise', 'labelled_frame_logp', 'event_costs',
+           'events_without_slot', 'Matching', 'match']
 
 # %% ../nbs/10_matching.ipynb #659cf20f
 @dataclass
@@ -101,7 +103,7 @@ def match_slots(objs:ObjectSlots, targets:list[ClipTarget], weights:SlotCostWeig
 # %% ../nbs/10_matching.ipynb #33a57376
 @dataclass
 class EventCostWeights:
-    "How much each head counts when pairing queries with events (the model card's loss weights)."
+    "How much each head counts when pairing queries with events (the model card's loss weights), and how far the labelled frames are trusted."
     interaction:float=2.0
     action:float=1.0
     agent:float=1.0
@@ -109,6 +111,9 @@ class EventCostWeights:
     source:float=0.5
     destination:float=0.5
     frame:float=0.5
+    frame_sigma:float=0.0 # how far off the labelled event frames may be, in sampled frames (seconds at 1 FPS); 0: exact (`labelled_frame_logp`)
+
+    def __post_init__(self): check_option('frame_sigma', self.frame_sigma, 0<=self.frame_sigma<math.inf, 'a number of at least 0')
 
 def _event_slots(targets, slot_of, e, dev):
     "(B, E) slot index of each event's agent, target, source, destination: -1 = object without a slot, K = none."
@@ -119,6 +124,18 @@ def _event_slots(targets, slot_of, e, dev):
         out[name] = torch.where(idx>=0, slot_map.gather(1, idx.clamp(min=0)), -2)          # -2: no object (none)
     return out
 
+# %% ../nbs/10_matching.ipynb #b8cf0f56
+def frame_noise(num_frames:int, sigma:float, device=None)->torch.Tensor:
+    "(T, T) log-probability that an event at frame t (row) is labelled at frame l (column): a Gaussian of width `sigma`, cut to the clip."
+    t = torch.arange(num_frames, dtype=torch.float, device=device)
+    return (-0.5*((t[None]-t[:, None])/sigma)**2).log_softmax(-1)
+
+def labelled_frame_logp(frame_logits:torch.Tensor, # (..., T) the frame head: where the event is
+                        sigma:float=0.0)->torch.Tensor: # how far off labelled frames may be, in frames; 0: exact
+    "(..., T) log-probability of each frame being the labelled one: where the head puts the event, blurred by the labeller's error."
+    logp = frame_logits.float().log_softmax(-1)
+    return logp if not sigma else torch.logsumexp(logp[..., None]+frame_noise(logp.shape[-1], sigma, logp.device), -2)
+
 # %% ../nbs/10_matching.ipynb #743b5bb9
 def event_costs(out:dict, # the model's heads: interaction (B, M), action (B, M, A), agent ... frame
                 targets:list[ClipTarget], slot_of:list[torch.Tensor], # ground truth; the slot of each object (`match_slots`)
@@ -126,17 +143,18 @@ def event_costs(out:dict, # the model's heads: interaction (B, M), action (B, M,
     "(B, M, E_max) cost of pairing each query with each event (padding columns are meaningless)."
     e,dev = max(max(t.num_events for t in targets), 1),out['action'].device
     m,k = out['action'].shape[1],out['agent'].shape[-1]
-    def prob_of(logits, idx): # probability each query gives to each event's class; idx (B, E)
-        return logits.softmax(-1).gather(2, idx.clamp(min=0)[:, None].expand(-1, m, -1))
+    def prob_of(head, idx): # probability each query gives to each event's class; idx (B, E)
+        p = labelled_frame_logp(out[head], w.frame_sigma).exp() if head=='frame' and w.frame_sigma else out[head].softmax(-1)
+        return p.gather(2, idx.clamp(min=0)[:, None].expand(-1, m, -1))
     slots = _event_slots(targets, slot_of, e, dev)
     cost = w.interaction*(1-out['interaction'].sigmoid())[..., None].expand(-1, -1, e)
     for name,head in (('actions', 'action'), ('frames', 'frame')):
         idx = _pad([getattr(t, name).to(dev) for t in targets], e)
-        cost = cost+getattr(w, head)*(1-prob_of(out[head], idx))*(idx>=0)[:, None] # a hidden action (< 0) says nothing
+        cost = cost+getattr(w, head)*(1-prob_of(head, idx))*(idx>=0)[:, None] # a hidden action (< 0) says nothing
     for name,head in (('agents', 'agent'), ('targets', 'target'), ('sources', 'source'), ('destinations', 'destination')):
         none = k if head in ('source', 'destination') else -1                                 # 'none' is the last entry
         idx = torch.where(slots[name]==-2, none, slots[name])
-        cost = cost+getattr(w, head)*(1-prob_of(out[head], idx))*(idx>=0)[:, None]
+        cost = cost+getattr(w, head)*(1-prob_of(head, idx))*(idx>=0)[:, None]
     return cost
 
 # %% ../nbs/10_matching.ipynb #b46a965a
