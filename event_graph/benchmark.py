@@ -21,7 +21,7 @@ from .metrics import clip_scores, evaluate
 # %% auto #0
 __all__ = ['FLOOR', 'LABEL_PARTS', 'LABEL_SPLIT', 'UNSEEN_BIASES', 'HEADLINE', 'probe_splits', 'benchmark_scores', 'only_events',
            'label_split_scores', 'unseen_bias_scores', 'tune_unseen_bias', 'markdown_table', 'seed_table',
-           'variant_table', 'record_variant']
+           'variant_table', 'record_variant', 'plot_variants']
 
 # %% ../nbs/24_benchmark.ipynb #677dbf21
 def probe_splits(data:Path, backbone:Backbone, train_seeds, valid_seeds, test_seeds, # the worlds of each part
@@ -132,11 +132,16 @@ def seed_table(root:Path, # a folder of <backbone>/seed<k>/table.csv runs
     if not rows: raise InputError(root, "no runs (<backbone>/seed<k>/table.csv)")
     return pd.DataFrame(rows).T.rename_axis('backbone')
 
+def _seed_tables(root:Path)->list[pd.DataFrame]:
+    "The table.csv of every seed<k> folder of `root`, a row per variant."
+    tables = [pd.read_csv(t, index_col='variant') for t in sorted(Path(root).glob('seed*/table.csv'))]
+    if not tables: raise InputError(root, "no runs (seed<k>/table.csv)")
+    return tables
+
 def variant_table(root:Path, # a folder of seed<k>/table.csv runs of one experiment, a row per variant
                   figures=HEADLINE)->pd.DataFrame:
     "Each variant's figures over the seeds of one experiment: 'mean ± std', and the seeds."
-    tables = [pd.read_csv(t, index_col='variant') for t in sorted(Path(root).glob('seed*/table.csv'))]
-    if not tables: raise InputError(root, "no runs (seed<k>/table.csv)")
+    tables = _seed_tables(root)
     variants = list(dict.fromkeys(v for t in tables for v in t.index))
     return pd.DataFrame({v: _over_seeds([t.loc[v] for t in tables if v in t.index], figures) for v in variants}).T.rename_axis('variant')
 
@@ -152,3 +157,17 @@ def record_variant(folder:Path, # one seed's run of an experiment: its table.csv
     with atomic_write(table) as tmp: done.to_csv(tmp, index=False)
     with atomic_write(folder/'table.md') as tmp: tmp.write_text(markdown_table(done.set_index('variant').T)+'\n')
     return done
+
+# %% ../nbs/24_benchmark.ipynb #8db0df53
+def plot_variants(root:Path, # a folder of seed<k>/table.csv runs of one experiment, a row per variant
+                  figures=('graph_f1@1s', 'event_mAP@1s'), title:str=''):
+    "Each variant's figures as horizontal bars, top to bottom in the tables' order: the mean over the seeds, and their std."
+    import matplotlib.pyplot as plt
+    runs = pd.concat(_seed_tables(root))[list(figures)]
+    order = list(dict.fromkeys(runs.index))[::-1]                       # barh draws the first row at the bottom
+    mean,std = (runs.groupby(level=0).agg(f).reindex(order) for f in ('mean', 'std'))
+    fig,ax = plt.subplots(figsize=(8, 0.32*len(order)*len(figures)+1))
+    mean.plot.barh(xerr=std.fillna(0), ax=ax, xlim=(0, 1), title=title, capsize=2)
+    ax.set_ylabel(''); ax.grid(axis='x', alpha=0.3); ax.legend(loc='lower right')
+    fig.tight_layout()
+    return fig

@@ -184,7 +184,7 @@ def train(features:str, # folder of feature files (`event-graph extract`)
           weight_decay:float=None, # AdamW weight decay of the weight matrices; default the recipe's
           warmup_epochs:float=None, # epochs of linear warm-up before the cosine decay; default the recipe's
           patience:int=None, # epochs without a better validation score before stopping; default the recipe's
-          frame_sigma:float=None, # seconds (at 1 FPS, sampled frames) the labelled event frames may be off: frame targets become a Gaussian this wide; default the recipe's (0)
+          frame_sigma:float=None, # how far off the labelled event frames may be, in sampled frames (seconds at 1 FPS): matching and loss allow for it (`10_matching`); default the recipe's (0)
           seed:int=0, # order of the clips, and the model's initial weights
           save_every:int=0, # steps between checkpoints inside an epoch; 0: at the end of each epoch
           quiet:bool=False): # no progress bar
