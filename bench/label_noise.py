@@ -5,7 +5,7 @@ wrong (`event_graph.label_noise`), one kind of mistake at a time and together; e
     python bench/label_noise.py --quick       # a few 20 s videos, 1 epoch, in temporary folders: checks that the script runs
 The training and validation labels are degraded (a user's validation videos are labelled the same way as the training
 ones); the tuning and test labels are the truth. Each variant's row is written to --out/seed<seed>/table.csv as soon as it
-is scored, and the mean +- std over the seeds found to --out/table.md. The target: boxes jittered by 10% of their size
+is scored, and the mean +- std over the seeds found to --out/table.md and plot.png. The target: boxes jittered by 10% of their size
 with 10% of the events missed stays within 0.05 of the true labels' instance graph_f1@1s. The ROBUST variants train on
 a variant's labels with the matching and loss told how far off they may be.
 """
@@ -22,7 +22,8 @@ from event_graph.schema import EventGraph
 from event_graph.train import RECIPES, fit
 from event_graph.label_noise import LabelNoise, degrade
 from event_graph.fixtures import QUICK_WORLD, quick_seeds, prepare_split
-from event_graph.benchmark import HEADLINE, benchmark_scores, markdown_table, record_variant, variant_table
+from event_graph.core import atomic_write
+from event_graph.benchmark import HEADLINE, benchmark_scores, markdown_table, plot_variants, record_variant, variant_table
 
 RECIPE = RECIPES['shipped']
 VARIANTS = {
@@ -92,9 +93,10 @@ def main(argv=None):
         row = run_variant(v, args, pairs)
         record_variant(folder, row, ORDER)
         print(f"{v}: " + ', '.join(f"{k} {row[k]:.3f}" for k in HEADLINE[:2]), flush=True)
-    summary = variant_table(args.out, HEADLINE)
-    (args.out/'table.md').write_text(markdown_table(summary.T)+'\n')
-    print(markdown_table(summary.T), flush=True)
+    summary = markdown_table(variant_table(args.out, HEADLINE)) # a row per variant
+    with atomic_write(args.out/'table.md') as tmp: tmp.write_text(summary+'\n')
+    with atomic_write(args.out/'plot.png') as tmp: plot_variants(args.out, title='Trained on imperfect labels, scored on the true test labels').savefig(tmp, dpi=100)
+    print(summary, flush=True)
     print(f"total {(time.perf_counter()-start)/60:.1f} min")
 
 if __name__=='__main__': main()
