@@ -166,8 +166,10 @@ def plot_variants(root:Path, # a folder of seed<k>/table.csv runs of one experim
     runs = pd.concat(_seed_tables(root))[list(figures)]
     order = list(dict.fromkeys(runs.index))[::-1]                       # barh draws the first row at the bottom
     mean,std = (runs.groupby(level=0).agg(f).reindex(order) for f in ('mean', 'std'))
-    fig,ax = plt.subplots(figsize=(8, 0.32*len(order)*len(figures)+1))
-    mean.plot.barh(xerr=std.fillna(0), ax=ax, xlim=(0, 1), title=title, capsize=2)
-    ax.set_ylabel(''); ax.grid(axis='x', alpha=0.3); ax.legend(loc='lower right')
-    fig.tight_layout()
+    height = 0.32*len(order)*len(figures)+1.3
+    fig,ax = plt.subplots(figsize=(8, height))
+    mean.plot.barh(xerr=std, ax=ax, xlim=(0, 1), title=title, capsize=2, legend=False)   # no bar for one seed's std (NaN)
+    ax.set_ylabel(''); ax.grid(axis='x', alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), loc='lower center', ncol=len(figures), frameon=False)
+    fig.tight_layout(rect=(0, 0.35/height, 1, 1))                      # the legend below the bars
     return fig
