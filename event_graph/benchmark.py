@@ -40,7 +40,7 @@ def benchmark_scores(model:VJEPAEventDecoder,
                      preds:list=None)->dict: # the test videos' graphs at `FLOOR`, where the caller has built them already
     "The benchmark's figures of a trained model, named as in its tables."
     threshold = tune_threshold(model, tune_pairs)
-    preds = preds or [predict_features(f, model, threshold=FLOOR) for f,_ in test_pairs]
+    if preds is None: preds = [predict_features(f, model, threshold=FLOOR) for f,_ in test_pairs]
     truth = [EventGraph.load(g) for _,g in test_pairs]
     s = evaluate(preds, truth, threshold=0.5).summary
     tuned = evaluate(preds, truth, taus=(1,), threshold=threshold).f1

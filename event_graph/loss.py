@@ -76,8 +76,7 @@ def event_terms(heads:dict, # one layer's heads: interaction (B, M), action, age
     truth = {name: _pad([getattr(t, name).to(dev) for t in targets], e)[clip, event] for name in ('actions', 'frames')}
     terms['action'] = _mean_ce(heads['action'][clip, query], truth['actions'])
     frame = heads['frame'][clip, query]
-    terms['frame'] = (-labelled_frame_logp(frame, frame_sigma).gather(1, truth['frames'][:, None]).sum()/max(len(frame), 1) if frame_sigma
-                      else _mean_ce(frame, truth['frames']))
+    terms['frame'] = F.nll_loss(labelled_frame_logp(frame, frame_sigma), truth['frames'], reduction='sum')/max(len(frame), 1) # cross-entropy at sigma 0
     slots = _event_slots(targets, slot_of, e, dev)                  # -1: object without a slot, -2: no object
     for head,name in POINTER_FIELDS.items():
         terms[head] = _mean_ce(heads[head][clip, query], pointer_targets(slots[name][clip, event], k))

@@ -18,8 +18,8 @@ from .targets import ClipTarget
 
 # %% auto #0
 __all__ = ['SlotCostWeights', 'padded_masks', 'soft_iou', 'box_costs', 'slot_costs', 'assign', 'brute_force_assign',
-           'match_slots', 'EventCostWeights', 'frame_noise', 'labelled_frame_logp', 'event_costs',
-           'events_without_slot', 'Matching', 'match']
+           'match_slots', 'EventCostWeights', 'event_costs', 'events_without_slot', 'Matching', 'match', 'frame_noise',
+           'labelled_frame_logp']
 
 # %% ../nbs/10_matching.ipynb #659cf20f
 @dataclass
@@ -124,18 +124,6 @@ def _event_slots(targets, slot_of, e, dev):
         out[name] = torch.where(idx>=0, slot_map.gather(1, idx.clamp(min=0)), -2)          # -2: no object (none)
     return out
 
-# %% ../nbs/10_matching.ipynb #b8cf0f56
-def frame_noise(num_frames:int, sigma:float, device=None)->torch.Tensor:
-    "(T, T) log-probability that an event at frame t (row) is labelled at frame l (column): a Gaussian of width `sigma`, cut to the clip."
-    t = torch.arange(num_frames, dtype=torch.float, device=device)
-    return (-0.5*((t[None]-t[:, None])/sigma)**2).log_softmax(-1)
-
-def labelled_frame_logp(frame_logits:torch.Tensor, # (..., T) the frame head: where the event is
-                        sigma:float=0.0)->torch.Tensor: # how far off labelled frames may be, in frames; 0: exact
-    "(..., T) log-probability of each frame being the labelled one: where the head puts the event, blurred by the labeller's error."
-    logp = frame_logits.float().log_softmax(-1)
-    return logp if not sigma else torch.logsumexp(logp[..., None]+frame_noise(logp.shape[-1], sigma, logp.device), -2)
-
 # %% ../nbs/10_matching.ipynb #743b5bb9
 def event_costs(out:dict, # the model's heads: interaction (B, M), action (B, M, A), agent ... frame
                 targets:list[ClipTarget], slot_of:list[torch.Tensor], # ground truth; the slot of each object (`match_slots`)
@@ -183,3 +171,15 @@ def match(out:dict, targets:list[ClipTarget], slot_weights:SlotCostWeights=SlotC
     pairs = assign(event_costs(out, targets, slot_of, event_weights), [t.num_events for t in targets])
     return Matching(slot_of, [torch.as_tensor(q, dtype=torch.long) for q,_ in pairs], [torch.as_tensor(e, dtype=torch.long) for _,e in pairs],
                     sum(int((s<0).sum()) for s in slot_of), events_without_slot(targets, slot_of))
+
+# %% ../nbs/10_matching.ipynb #b8cf0f56
+def frame_noise(num_frames:int, sigma:float, device=None)->torch.Tensor:
+    "(T, T) log-probability that an event at frame t (row) is labelled at frame l (column): a Gaussian of width `sigma`, cut to the clip."
+    t = torch.arange(num_frames, dtype=torch.float, device=device)
+    return (-0.5*((t[None]-t[:, None])/sigma)**2).log_softmax(-1)
+
+def labelled_frame_logp(frame_logits:torch.Tensor, # (..., T) the frame head: where the event is
+                        sigma:float=0.0)->torch.Tensor: # how far off labelled frames may be, in frames; 0: exact
+    "(..., T) log-probability of each frame being the labelled one: where the head puts the event, blurred by the labeller's error."
+    logp = frame_logits.float().log_softmax(-1)
+    return logp if not sigma else torch.logsumexp(logp[..., None]+frame_noise(logp.shape[-1], sigma, logp.device), -2)

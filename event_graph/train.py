@@ -111,8 +111,8 @@ def load_training_state(path, model:VJEPAEventDecoder, opt:torch.optim.Optimizer
     if md.get('format')!=TRAIN_FORMAT: raise InputError(path, f"not an event_graph training checkpoint (format {md.get('format')!r})")
     if diff := config_differences(DecoderConfig(**json.loads(md['config'])), model.config):
         raise InputError(path, "was written for another model: " + '; '.join(diff))
-    changed = (_settings_changed(json.loads(md['train']), cfg) if cfg is not None else [])+(_settings_changed(json.loads(md.get('loss', '{}')), weights) if weights is not None else [])
-    if changed:
+    kept = [(md['train'], cfg), (md.get('loss', '{}'), weights)]                                  # as saved, and as now
+    if changed := [c for saved,now in kept if now is not None for c in _settings_changed(json.loads(saved), now)]:
         raise InputError(path, f"the run was started with other training settings: {', '.join(changed)}; go on with its settings, or start a new run elsewhere")
     model.load_state_dict({k[6:]: v for k,v in t.items() if k.startswith('model.')})
     state = {}
