@@ -1,8 +1,9 @@
-"""Pretrain the tiny V-JEPA 2 with V-JEPA's objective on the synthetic world's pretraining videos (labels unused).
+"""Pretrain the tiny V-JEPA 2 with V-JEPA's objective (and V-JEPA 2.1's dense loss) on the synthetic world's pretraining videos (labels unused).
 
     python bench/pretrain.py --data synth-data           # the full run: renders SPLITS['pretrain'] once, resumes if stopped
     python bench/pretrain.py --data synth-data --ship    # also copy the pretrained model into the package as `tiny-pretrained`
-    python bench/pretrain.py --data synth-data --run synth-data/pretrain-run-half --out bench/results/pretrain_half_masks --mask-duration 0.5
+    python bench/pretrain.py --data synth-data --run synth-data/pretrain-run-half --out bench/results/pretrain_half_masks --mask-duration 0.5 --context-weight 0
+    python bench/pretrain.py --data synth-data --run synth-data/pretrain-run-v2 --out bench/results/pretrain_vjepa2_loss --context-weight 0
     python bench/pretrain.py --quick                     # a few steps on a few short videos, to check that the script runs
 
 Prints the speed of a step beside the machine's own matrix-product rate measured in the same run (the share of
@@ -45,6 +46,9 @@ def plot(history:pd.DataFrame, path:Path):
     fig,axes = plt.subplots(1, 4, figsize=(16, 3.3))
     history.plot(x='step', y='loss', ax=axes[0], legend=False, alpha=0.35)
     history.assign(smooth=history.loss.rolling(50, min_periods=1).mean()).plot(x='step', y='smooth', ax=axes[0], legend=False)
+    if history.get('context_loss', pd.Series([0])).gt(0).any():
+        history.assign(smooth=history.context_loss.rolling(50, min_periods=1).mean()).plot(x='step', y='smooth', ax=axes[0], legend=False, c='C2')
+        axes[0].text(0.98, 0.02, 'green: loss on the visible tokens', transform=axes[0].transAxes, ha='right', fontsize=8, c='C2')
     axes[0].axhline((2/torch.pi)**0.5, ls='--', c='gray'); axes[0].set_title("L1 loss (dashed: always predicting 0)", fontsize=10)
     stats.plot(x='step', y='target_std', ax=axes[1], legend=False); axes[1].set_title("target features: std per dimension", fontsize=10)
     stats.plot(x='step', y='target_rank', ax=axes[2], legend=False); axes[2].set_title("target features: effective rank (of 192)", fontsize=10)
@@ -61,6 +65,7 @@ def main(argv=None):
     p.add_argument('--batch-size', type=int, default=PretrainConfig.batch_size)
     p.add_argument('--videos', type=int, default=len(SPLITS['pretrain']), help='pretrain on the first N videos of the split')
     p.add_argument('--mask-duration', type=float, default=1.0, help="share of the clip each masked rectangle runs through (1: V-JEPA's, through all of it)")
+    p.add_argument('--context-weight', type=float, default=PretrainConfig.context_weight, help="weight of V-JEPA 2.1's dense loss on the visible tokens (0: V-JEPA 2's loss alone)")
     p.add_argument('--ship', action='store_true', help="copy the pretrained model into the package as the 'tiny-pretrained' backbone")
     p.add_argument('--quick', action='store_true', help='6 steps of 2 clips on 4 videos of 20 s, into a temporary folder')
     args = p.parse_args(argv)
@@ -71,7 +76,7 @@ def main(argv=None):
     folder = args.data/'videos'/'pretrain'
     table = make_dataset(folder, SPLITS['pretrain'][:args.videos], world)
     masks = tuple(dataclasses.replace(m, duration=args.mask_duration) for m in VJEPA_MASKS)
-    cfg = PretrainConfig(steps=args.steps, batch_size=args.batch_size, masks=masks, log_every=min(PretrainConfig.log_every, args.steps),
+    cfg = PretrainConfig(steps=args.steps, batch_size=args.batch_size, masks=masks, context_weight=args.context_weight, log_every=min(PretrainConfig.log_every, args.steps),
                          checkpoint_every=min(PretrainConfig.checkpoint_every, args.steps))
     run = args.run or args.data/'pretrain-run'
     clips = RandomClips(list(table.video), progress=False)
@@ -81,6 +86,7 @@ def main(argv=None):
     summary = dict(steps=len(history), clips=len(history)*cfg.batch_size, videos=len(table), hours=history.seconds.sum()/3600,
                    seconds_per_step=seconds, gflop_per_step=flops/1e9, gflops=flops/seconds/1e9, matmul_gflops=rate/1e9,
                    share_of_matmul_rate=flops/seconds/rate, final_loss=history.loss.tail(50).mean(),
+                   final_context_loss=history.get('context_loss', pd.Series([0.0])).tail(50).mean(),
                    target_std=history.target_std.dropna().iloc[-1], target_rank=history.target_rank.dropna().iloc[-1], config=cfg.to_dict())
     args.out.mkdir(parents=True, exist_ok=True)
     history.to_csv(args.out/'history.csv', index=False)

@@ -15,7 +15,7 @@ import torch.distributed as dist
 from fastcore.script import call_parse, anno_parser, Param
 from transformers.utils import logging as hf_logging
 import event_graph
-from .core import InputError, InputWarning, read_json, atomic_write, fix_mmap_threshold, positive_int
+from .core import InputError, InputWarning, read_json, atomic_write, fix_mmap_threshold, positive_int, check_option
 from .vocab import Vocabulary
 from .schema import EventGraph, check_graph_file, events_table
 from .annotations import check_vlm_annotation_file
@@ -100,12 +100,16 @@ def pretrain(videos:Param('unlabeled video files or folders (searched recursivel
              steps:int=PretrainConfig.steps, # optimiser steps
              batch_size:int=PretrainConfig.batch_size, # clips per step
              lr:float=PretrainConfig.lr, # peak learning rate
+             context_weight:float=PretrainConfig.context_weight, # weight of V-JEPA 2.1's dense loss on the visible tokens (0: V-JEPA 2's loss alone)
              seed:int=0, # initialisation, clips, crops and masks
              checkpoint_every:int=PretrainConfig.checkpoint_every): # steps between saved states
     "Pretrain a V-JEPA 2 backbone on unlabeled videos with V-JEPA's objective; resumes a stopped run."
+    for name,value in (('--steps', steps), ('--batch_size', batch_size), ('--checkpoint_every', checkpoint_every)): positive_int(name, value)
+    check_option('--lr', lr, lr>0, "a positive number")
+    check_option('--context_weight', context_weight, context_weight>=0, "0 or more")
     files = [v for v,_ in find_videos(videos)]
     if not files: raise InputError(' '.join(videos), "no video files found")
-    cfg = PretrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, checkpoint_every=checkpoint_every)
+    cfg = PretrainConfig(steps=steps, batch_size=batch_size, lr=lr, context_weight=context_weight, seed=seed, checkpoint_every=checkpoint_every)
     history = pretrain_backbone(files, out, cfg, init)
     if len(history)<cfg.steps: return 1
     print(f"{len(history)} steps on {len(files)} videos: loss {history.loss.iloc[0]:.3f} -> {history.loss.tail(10).mean():.3f}; "

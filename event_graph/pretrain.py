@@ -22,11 +22,11 @@ from .transforms import preprocess_frames
 from .backbone import tiny_vjepa2_config
 
 # %% auto #0
-__all__ = ['VJEPA_MASKS', 'PRETRAIN_FORMAT', 'MaskBlocks', 'block_shape', 'sample_mask', 'multiblock_masks', 'gather_tokens',
-           'encode_context', 'tiny_pretrain_config', 'predict_targets', 'target_features', 'jepa_loss', 'warmup_cosine',
-           'cosine', 'linear', 'PretrainConfig', 'RandomClips', 'crop_box', 'feature_std', 'effective_rank',
-           'step_generator', 'param_groups', 'ema_update', 'pretrain_step', 'init_model', 'save_pretrained_model',
-           'pretrain']
+__all__ = ['VJEPA_MASKS', 'PRETRAIN_FORMAT', 'BEFORE_THEY_EXISTED', 'MaskBlocks', 'block_shape', 'sample_mask',
+           'multiblock_masks', 'gather_tokens', 'encode_context', 'tiny_pretrain_config', 'predict_tokens',
+           'target_features', 'jepa_loss', 'token_coords', 'context_weights', 'warmup_cosine', 'cosine', 'linear',
+           'PretrainConfig', 'RandomClips', 'crop_box', 'feature_std', 'effective_rank', 'step_generator',
+           'param_groups', 'ema_update', 'pretrain_step', 'init_model', 'save_pretrained_model', 'pretrain']
 
 # %% ../nbs/06a_pretrain.ipynb #24650e59
 @dataclass(frozen=True)
@@ -97,22 +97,39 @@ def tiny_pretrain_config():
     return cfg
 
 # %% ../nbs/06a_pretrain.ipynb #a2477e29
-def predict_targets(model, # a `VJEPA2Model`; its predictor is used
-                    context:torch.Tensor, ctx_ids:torch.Tensor, # (B, n, D) context encoder outputs and their positions
-                    tgt_ids:torch.Tensor, # (B, m) positions to predict
-                    num_tokens:int)->torch.Tensor: # tokens in a whole clip
-    "The predictor's guess `(B, m, D)` of the target features at `tgt_ids`."
-    B,_,D = context.shape
-    full = context.new_zeros(B, num_tokens, D).scatter(1, ctx_ids[..., None].expand(-1, -1, D), context)
-    return model.predictor(full, [ctx_ids], [tgt_ids]).last_hidden_state
+def predict_tokens(model, # a `VJEPA2Model`; its predictor is used
+                   context:torch.Tensor, ctx_ids:torch.Tensor, # (B, n, D) context encoder outputs and their positions
+                   tgt_ids:torch.Tensor)->tuple[torch.Tensor, torch.Tensor]: # (B, m) positions to predict
+    "The predictor's outputs `(B, n, D)` at the context positions and its guesses `(B, m, D)` of the target features."
+    p = model.predictor
+    h,pos = p.embeddings(context, [ctx_ids], [tgt_ids])
+    order = pos.argsort(dim=1)
+    h,pos = p.sort_tokens(h, pos, order)
+    for layer in p.layer: h = layer(h, pos)[0]
+    h = p.proj(p.unsort_tokens(p.layernorm(h), order))
+    return h[:, :ctx_ids.shape[1]],h[:, ctx_ids.shape[1]:]
 
 def target_features(target_encoder, pixels:torch.Tensor)->torch.Tensor: # the EMA encoder; (B, T, C, H, W) clips
     "The target encoder's tokens of whole clips, `(B, N, D)`, without gradients."
     with torch.no_grad(): return target_encoder(pixels).last_hidden_state
 
-def jepa_loss(pred:torch.Tensor, targets:torch.Tensor, tgt_ids:torch.Tensor)->torch.Tensor: # (B, m, D); (B, N, D); (B, m)
-    "Mean L1 distance between predictions and the layer-normed targets at `tgt_ids`."
-    return (pred-gather_tokens(F.layer_norm(targets, targets.shape[-1:]), tgt_ids)).abs().mean()
+def jepa_loss(pred:torch.Tensor, targets:torch.Tensor, ids:torch.Tensor, # (B, m, D); (B, N, D); (B, m) positions of `pred`
+              weights:torch.Tensor=None)->torch.Tensor: # (B, m) weight of each token; default all 1
+    "Mean L1 distance between predictions and the layer-normed targets at `ids`, each token weighted."
+    err = (pred-gather_tokens(F.layer_norm(targets, targets.shape[-1:]), ids)).abs()
+    return err.mean() if weights is None else (err.mean(-1)*weights).mean()
+
+# %% ../nbs/06a_pretrain.ipynb #136962ff
+def token_coords(ids:torch.Tensor, grid:tuple)->torch.Tensor: # (B, n) positions; the token grid (T', H', W')
+    "(t, row, column) of each position, `(B, n, 3)`, as floats."
+    _,H,W = grid
+    return torch.stack([ids//(H*W), ids//W%H, ids%W], -1).float()
+
+def context_weights(ctx_ids:torch.Tensor, tgt_ids:torch.Tensor, # (B, n) visible and (B, m) hidden positions
+                    grid:tuple)->torch.Tensor: # the token grid (T', H', W')
+    "1/sqrt(distance to the nearest hidden token) of each visible token, `(B, n)`: V-JEPA 2.1's weights of the context loss."
+    d = torch.cdist(token_coords(ctx_ids, grid), token_coords(tgt_ids, grid)).min(-1).values
+    return d.rsqrt()
 
 # %% ../nbs/06a_pretrain.ipynb #71940072
 def warmup_cosine(step:int, total:int, warmup:int, start:float, peak:float, final:float)->float:
@@ -146,6 +163,7 @@ class PretrainConfig:
     num_frames:int=16 # frames per clip
     crop_scale:tuple=(0.3, 1.0) # random resized crop: share of the frame's area kept
     crop_aspect:tuple=(0.75, 1.35) # random resized crop: range of width/height ratios
+    context_weight:float=0.5 # V-JEPA 2.1's dense loss: weight of the loss on the visible tokens (0: V-JEPA 2's loss alone)
     seed:int=0 # initialisation, clips, crops and masks
     log_every:int=25 # steps between records of the loss and the collapse statistics
     checkpoint_every:int=100 # steps between saved states
@@ -243,13 +261,18 @@ def pretrain_step(model, target, opt, pixels:torch.Tensor, # (B, T, C, H, W) the
     wd,momentum = cosine(step, cfg.steps, *cfg.weight_decay),linear(step, cfg.steps, *cfg.ema)
     for group in opt.param_groups: group.update(lr=lr, weight_decay=0.0 if group.get('plain') else wd)
     targets = target_features(target, pixels)
-    loss = sum(jepa_loss(predict_targets(model, encode_context(model.encoder, pixels, c), c, t, n), targets, t) for c,t in masks)/len(masks)
+    losses = []
+    for c,t in masks:
+        ctx_pred,tgt_pred = predict_tokens(model, encode_context(model.encoder, pixels, c), c, t)
+        dense = jepa_loss(ctx_pred, targets, c, context_weights(c, t, grid)) if cfg.context_weight else tgt_pred.new_zeros(())
+        losses.append((jepa_loss(tgt_pred, targets, t), dense))
+    loss,context_loss = (sum(parts)/len(masks) for parts in zip(*losses))
     opt.zero_grad(set_to_none=True)
-    loss.backward()
+    (loss+cfg.context_weight*context_loss).backward()
     grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad)
     opt.step()
     ema_update(target, model.encoder, momentum)
-    row = dict(step=step+1, loss=loss.item(), lr=lr, weight_decay=wd, ema=momentum, grad_norm=grad_norm.item(),
+    row = dict(step=step+1, loss=loss.item(), context_loss=context_loss.item(), lr=lr, weight_decay=wd, ema=momentum, grad_norm=grad_norm.item(),
                context=float(np.mean([c.shape[1]/n for c,_ in masks])))
     if (step+1)%cfg.log_every==0 or step+1==cfg.steps:
         row |= dict(target_std=feature_std(targets), target_rank=effective_rank(targets))
@@ -257,6 +280,7 @@ def pretrain_step(model, target, opt, pixels:torch.Tensor, # (B, T, C, H, W) the
 
 # %% ../nbs/06a_pretrain.ipynb #d5b5897f
 PRETRAIN_FORMAT = 'event_graph.pretrain/1'
+BEFORE_THEY_EXISTED = dict(context_weight=0.0) # what settings added later did in the states saved before them
 
 def _save_state(path, model, target, opt, cfg, history):
     osd = opt.state_dict()
@@ -272,7 +296,7 @@ def _load_state(path, model, target, opt, cfg)->list:
         with safe_open(path, 'pt') as f: md,t = f.metadata() or {},{k: f.get_tensor(k) for k in f.keys()}
     except Exception as e: raise InputError(path, f"not a readable safetensors file ({str(e).splitlines()[0]})") from None
     if md.get('format')!=PRETRAIN_FORMAT: raise InputError(path, f"not an event_graph pretraining state (format {md.get('format')!r})")
-    was = PretrainConfig(**json.loads(md['pretrain'])).to_dict() # settings added since the state was saved take their defaults
+    was = PretrainConfig(**(BEFORE_THEY_EXISTED | json.loads(md['pretrain']))).to_dict()
     if diff := [f"{k} was {was.get(k)} (now {v})" for k,v in cfg.to_dict().items() if was.get(k)!=v]:
         raise InputError(path, "was started with other settings: " + '; '.join(diff) + "; use another folder")
     for prefix,m in (('model.', model), ('target.', target)): m.load_state_dict({k[len(prefix):]: v for k,v in t.items() if k.startswith(prefix)})
