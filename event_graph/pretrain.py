@@ -122,8 +122,7 @@ def jepa_loss(pred:torch.Tensor, targets:torch.Tensor, ids:torch.Tensor, # (B, m
 # %% ../nbs/06a_pretrain.ipynb #136962ff
 def token_coords(ids:torch.Tensor, grid:tuple)->torch.Tensor: # (B, n) positions; the token grid (T', H', W')
     "(t, row, column) of each position, `(B, n, 3)`, as floats."
-    _,H,W = grid
-    return torch.stack([ids//(H*W), ids//W%H, ids%W], -1).float()
+    return torch.stack(torch.unravel_index(ids, grid), -1).float()
 
 def context_weights(ctx_ids:torch.Tensor, tgt_ids:torch.Tensor, # (B, n) visible and (B, m) hidden positions
                     grid:tuple)->torch.Tensor: # the token grid (T', H', W')
@@ -261,18 +260,18 @@ def pretrain_step(model, target, opt, pixels:torch.Tensor, # (B, T, C, H, W) the
     wd,momentum = cosine(step, cfg.steps, *cfg.weight_decay),linear(step, cfg.steps, *cfg.ema)
     for group in opt.param_groups: group.update(lr=lr, weight_decay=0.0 if group.get('plain') else wd)
     targets = target_features(target, pixels)
-    losses = []
+    hidden,visible = [],[] # each mask kind's loss at its hidden tokens and, with the dense loss, at its visible ones
     for c,t in masks:
         ctx_pred,tgt_pred = predict_tokens(model, encode_context(model.encoder, pixels, c), c, t)
-        dense = jepa_loss(ctx_pred, targets, c, context_weights(c, t, grid)) if cfg.context_weight else tgt_pred.new_zeros(())
-        losses.append((jepa_loss(tgt_pred, targets, t), dense))
-    loss,context_loss = (sum(parts)/len(masks) for parts in zip(*losses))
+        hidden.append(jepa_loss(tgt_pred, targets, t))
+        if cfg.context_weight: visible.append(jepa_loss(ctx_pred, targets, c, context_weights(c, t, grid)))
+    loss,context_loss = sum(hidden)/len(masks),sum(visible)/len(masks) # context_loss is 0.0 without the dense loss
     opt.zero_grad(set_to_none=True)
     (loss+cfg.context_weight*context_loss).backward()
     grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad)
     opt.step()
     ema_update(target, model.encoder, momentum)
-    row = dict(step=step+1, loss=loss.item(), context_loss=context_loss.item(), lr=lr, weight_decay=wd, ema=momentum, grad_norm=grad_norm.item(),
+    row = dict(step=step+1, loss=loss.item(), context_loss=torch.as_tensor(context_loss).item(), lr=lr, weight_decay=wd, ema=momentum, grad_norm=grad_norm.item(),
                context=float(np.mean([c.shape[1]/n for c,_ in masks])))
     if (step+1)%cfg.log_every==0 or step+1==cfg.steps:
         row |= dict(target_std=feature_std(targets), target_rank=effective_rank(targets))
