@@ -75,7 +75,7 @@ def plot(histories:pd.DataFrame, path:Path):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', type=Path, default=Path('synth-data'), help='where the rendered videos and features are kept')
-    p.add_argument('--out', type=Path, default=None, help='runs, table and curves; default bench/results/backbones/<backbone>/seed<seed>')
+    p.add_argument('--out', type=Path, default=None, help='runs, table and curves (with --evaluate, only the table, and only where given); default bench/results/backbones/<backbone>/seed<seed>')
     p.add_argument('--variants', nargs='+', default=['ours', 'reference choices'], choices=list(VARIANTS))
     p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (7)")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate; default the shipped recipe's (7e-4)")
@@ -92,6 +92,7 @@ def main(argv=None):
     p.add_argument('--evaluate', type=Path, nargs='+', default=None, help='score these trained checkpoints instead of training')
     p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, in temporary folders')
     args = p.parse_args(argv)
+    out_given = args.out is not None
     if args.quick and args.ship: p.error("--quick trains on too little to --ship")
     others = min(min(seeds) for split,seeds in SPLITS.items() if split!='train')
     if not 0<args.train_videos<=others: p.error(f"--train-videos must be 1 to {others}: higher seeds belong to the other splits")
@@ -105,8 +106,13 @@ def main(argv=None):
     args.out = args.out or Path('bench/results/backbones')/feature_folder('', backbone).name/f'seed{args.seed}'
     if args.evaluate: # only the splits that scoring reads
         pairs = {s: prepare_split(args.data, s, backbone, args.limit, seeds[s], world) for s in ('valid', 'test', 'tune')}
-        rows = {str(c): benchmark_scores(VJEPAEventDecoder.load(c), EventClips(pairs['valid']), pairs['tune'], pairs[args.score_on]) for c in args.evaluate}
-        print(markdown_table(pd.DataFrame(rows)))
+        valid = EventClips(pairs['valid'])
+        scores = [benchmark_scores(VJEPAEventDecoder.load(c), valid, pairs['tune'], pairs[args.score_on]) for c in args.evaluate]
+        print(markdown_table(pd.DataFrame(dict(zip(map(str, args.evaluate), scores)))))
+        if out_given: # a table like a training's, a row per checkpoint, named by its run's folder ('ours' for <out>/ours/best.safetensors)
+            args.out.mkdir(parents=True, exist_ok=True)
+            names = pd.Index([c.parent.name.replace('_', ' ') for c in args.evaluate], name='variant')
+            pd.DataFrame(scores, index=names).to_csv(args.out/'table.csv')
         return
     pairs = {s: prepare_split(args.data, s, backbone, args.limit, seeds[s], world) for s in ('train', 'valid', 'test', 'tune')}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
