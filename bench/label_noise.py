@@ -62,7 +62,7 @@ def run_variant(name:str, args, pairs:dict)->dict:
     out = args.out/f'seed{args.seed}'/name.replace(' ', '_').replace(',', '').replace('%', 'pc')
     torch.manual_seed(args.seed)
     model = RECIPE.model(train)
-    cfg = replace(RECIPE.train, seed=args.seed, **({'epochs': args.epochs} if args.epochs else {}))
+    cfg = replace(RECIPE.train, seed=args.seed, **{k: v for k,v in dict(epochs=args.epochs, lr=args.lr).items() if v})
     cfg = replace(cfg, patience=cfg.epochs) # every variant trains for all its epochs
     if out.exists() and not args.resume: shutil.rmtree(out)
     history = fit(model, train, valid, cfg, out, weights=replace(RECIPE.loss, **loss))
@@ -75,7 +75,8 @@ def main(argv=None):
     p.add_argument('--out', type=Path, default=Path('bench/results/label_noise'), help='runs and tables, one folder per seed')
     p.add_argument('--variants', nargs='+', default=ORDER, choices=ORDER)
     p.add_argument('--seed', type=int, default=0, help="the model's initial weights, the order of the clips, and the labels' mistakes")
-    p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (7)")
+    p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (10)")
+    p.add_argument('--lr', type=float, default=None, help="peak learning rate; default the shipped recipe's (4e-4)")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, 3 variants, in temporary folders')
     args = p.parse_args(argv)

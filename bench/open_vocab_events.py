@@ -51,7 +51,7 @@ def run_variant(name, args, train, valid, pairs)->dict:
     else:
         torch.manual_seed(args.seed)
         model = build(trained, train)
-        cfg = replace(RECIPE.train, seed=args.seed, **({'epochs': args.epochs} if args.epochs else {}))
+        cfg = replace(RECIPE.train, seed=args.seed, **{k: v for k,v in dict(epochs=args.epochs, lr=args.lr).items() if v})
         cfg = replace(cfg, patience=cfg.epochs)
         if out.exists() and not args.resume: shutil.rmtree(out)
         history = fit(model, train, valid, cfg, out, weights=RECIPE.loss)
@@ -71,7 +71,8 @@ def main(argv=None):
     p.add_argument('--out', type=Path, default=Path('bench/results/open_vocab_events'), help='runs and tables, one folder per seed')
     p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=VARIANTS)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (7)")
+    p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (10)")
+    p.add_argument('--lr', type=float, default=None, help="peak learning rate; default the shipped recipe's (4e-4)")
     p.add_argument('--fixed', type=Path, default=None, help="the benchmark's trained model of this seed, scored instead of training 'fixed heads, every label'")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, in temporary folders')

@@ -10,7 +10,7 @@ Prints the speed of a step beside the machine's own matrix-product rate measured
 that rate a step reaches), and writes the history, the curves (loss and signs of collapse) and a summary under --out.
 The run's state (checkpoint.safetensors, the model folder) is kept in --run, outside the repository.
 """
-import argparse, copy, dataclasses, json, shutil, tempfile, time
+import argparse, copy, dataclasses, json, shutil, statistics, tempfile, time
 from pathlib import Path
 import torch
 import pandas as pd
@@ -23,13 +23,15 @@ from event_graph.fixtures import QUICK_WORLD
 from event_graph.pretrain import VJEPA_MASKS, PretrainConfig, RandomClips, init_model, param_groups, pretrain, pretrain_step, step_generator
 from event_graph.backbone import TINY_PRETRAINED_DIR
 
-def matmul_rate(n:int=1024, repeats:int=20)->float:
-    "This machine's fp32 matrix-product rate in FLOP/s, on the threads torch uses."
+def matmul_rate(n:int=1024, repeats:int=4, rounds:int=7)->float:
+    "This machine's fp32 matrix-product rate in FLOP/s on the threads torch uses: the median of several timed rounds."
     a,b = torch.randn(n, n),torch.randn(n, n)
     for _ in range(3): a@b
-    start = time.perf_counter()
-    for _ in range(repeats): a@b
-    return 2*n**3*repeats/(time.perf_counter()-start)
+    def one_round():
+        start = time.perf_counter()
+        for _ in range(repeats): a@b
+        return 2*n**3*repeats/(time.perf_counter()-start)
+    return statistics.median(one_round() for _ in range(rounds))
 
 def step_flops(clips:RandomClips, cfg:PretrainConfig, steps:int=3)->float:
     "FLOPs of one training step (forward and backward, both masks), averaged over a few steps of a fresh model."
@@ -80,8 +82,9 @@ def main(argv=None):
                          checkpoint_every=min(PretrainConfig.checkpoint_every, args.steps))
     run = args.run or args.data/'pretrain-run'
     clips = RandomClips(list(table.video), progress=False)
-    rate,flops = matmul_rate(),step_flops(clips, cfg)
+    rate_before,flops = matmul_rate(),step_flops(clips, cfg)
     history = pretrain(list(table.video), run, cfg)
+    rate = max(rate_before, matmul_rate()) # the machine's speed drifts over hours: the higher rate, so the share is not flattered
     seconds = history.seconds.iloc[1:].median()
     summary = dict(steps=len(history), clips=len(history)*cfg.batch_size, videos=len(table), hours=history.seconds.sum()/3600,
                    seconds_per_step=seconds, gflop_per_step=flops/1e9, gflops=flops/seconds/1e9, matmul_gflops=rate/1e9,

@@ -66,7 +66,7 @@ class Recipe:
                                  vocab=graph.vocab.to_dict(), **{**self.decoder, **overrides})
 
 RECIPES = {'shipped': Recipe(dict(d_model=128, num_heads=4, num_layers=4, ffn_dim=512),
-                             TrainConfig(epochs=7, lr=7e-4, warmup_epochs=1.0, patience=7, aux=False)),
+                             TrainConfig(epochs=10, lr=4e-4, warmup_epochs=1.0, patience=10, aux=False)),
            'card': Recipe({}, TrainConfig())}
 
 # %% ../nbs/15_train.ipynb #6175f4eb
