@@ -1,7 +1,7 @@
 """What a backbone's frozen tokens know, before any event model is trained: random against pretrained, same videos.
 
-    python bench/feature_probe.py --data synth-data                       # tiny and tiny-pretrained, 200 training videos, 3 seeds
-    python bench/feature_probe.py --data synth-data --backbones tiny hf:/path/to/pretrain-run
+    python bench/feature_probe.py --data synth-data                       # tiny-random and tiny, 200 training videos, 3 seeds
+    python bench/feature_probe.py --data synth-data --backbones tiny-random hf:/path/to/pretrain-run
     python bench/feature_probe.py --quick                                 # 6 short videos, 1 seed, to check that the script runs
 
 Renders the first --videos worlds of the training split (once), extracts their features with each backbone (once, into
@@ -168,7 +168,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', type=Path, default=Path('synth-data'))
     p.add_argument('--out', type=Path, default=Path('bench/results/feature_probe'))
-    p.add_argument('--backbones', nargs='+', default=['tiny', 'tiny-pretrained'])
+    p.add_argument('--backbones', nargs='+', default=['tiny-random', 'tiny'])
     p.add_argument('--videos', type=int, default=200, help='the first N training worlds')
     p.add_argument('--seeds', type=int, default=3, help='probe initialisations per backbone')
     p.add_argument('--epochs', type=int, default=300)

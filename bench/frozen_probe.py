@@ -1,7 +1,7 @@
 """Frozen evaluation of backbones: attentive probes for three clip tasks on frozen tokens, random against pretrained, same clips.
 
-    python bench/frozen_probe.py --data synth-data                                # tiny and tiny-pretrained, 3 seeds
-    python bench/frozen_probe.py --data synth-data --backbones tiny hf:/path/to/pretrain-run --layers 1
+    python bench/frozen_probe.py --data synth-data                                # tiny-random and tiny, 3 seeds
+    python bench/frozen_probe.py --data synth-data --backbones tiny-random hf:/path/to/pretrain-run --layers 1
     python bench/frozen_probe.py --quick                                          # tiny videos, 1 seed, 2 epochs: checks that the script runs
 
 Each probe (`20_probe`: `VJEPA2ForVideoClassification`'s attentive pooler and classifier) is fitted on the clips of the
@@ -35,7 +35,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', type=Path, default=Path('synth-data'))
     p.add_argument('--out', type=Path, default=Path('bench/results/frozen_probe'))
-    p.add_argument('--backbones', nargs='+', default=['tiny', 'tiny-pretrained'])
+    p.add_argument('--backbones', nargs='+', default=['tiny-random', 'tiny'])
     p.add_argument('--videos', type=int, default=200, help='fit on the first N training worlds')
     p.add_argument('--seeds', type=int, default=3, help='probe initialisations per backbone and task')
     p.add_argument('--epochs', type=int, default=ProbeConfig.epochs)

@@ -77,6 +77,7 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0, help="the model's initial weights, the order of the clips, and the labels' mistakes")
     p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (10)")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate; default the shipped recipe's (4e-4)")
+    p.add_argument('--backbone', default='tiny', help="whose tokens: 'tiny', 'tiny-random' (this benchmark's tables so far), 'hf:<folder>'")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, 3 variants, in temporary folders')
     args = p.parse_args(argv)
@@ -85,7 +86,7 @@ def main(argv=None):
         args.data,args.out,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),1
         args.variants = ['true labels', 'all together', 'no boxes', 'all together, frame_sigma 1.5']
         world,seeds = QUICK_WORLD,quick_seeds(seeds)
-    start,backbone = time.perf_counter(),load_backbone('tiny')
+    start,backbone = time.perf_counter(),load_backbone(args.backbone)
     pairs = {s: prepare_split(args.data, s, backbone, seeds=v, world=world) for s,v in seeds.items()}
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(pairs['train'])} training videos", flush=True)
     folder = args.out/f'seed{args.seed}'

@@ -73,6 +73,7 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--epochs', type=int, default=None, help="default the shipped recipe's (10)")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate; default the shipped recipe's (4e-4)")
+    p.add_argument('--backbone', default='tiny', help="whose tokens: 'tiny', 'tiny-random' (this benchmark's tables so far), 'hf:<folder>'")
     p.add_argument('--fixed', type=Path, default=None, help="the benchmark's trained model of this seed, scored instead of training 'fixed heads, every label'")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--quick', action='store_true', help='videos of 20 s, 4 for training and 2 for each other split, 1 epoch, in temporary folders')
@@ -81,7 +82,7 @@ def main(argv=None):
     if args.quick:
         args.data,args.out,args.epochs = Path(tempfile.mkdtemp()),Path(tempfile.mkdtemp()),1
         world,seeds = QUICK_WORLD,quick_seeds(seeds)
-    start,backbone = time.perf_counter(),load_backbone('tiny')
+    start,backbone = time.perf_counter(),load_backbone(args.backbone)
     pairs = {s: prepare_split(args.data, s, backbone, seeds=v, world=world) for s,v in seeds.items()}
     train,valid = EventClips(pairs['train']),EventClips(pairs['valid'])
     print(f"data ready in {(time.perf_counter()-start)/60:.1f} min: {len(train)} training clips; kept out of training: {', '.join(SYNTH_NOVEL)}", flush=True)

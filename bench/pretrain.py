@@ -1,7 +1,7 @@
 """Pretrain the tiny V-JEPA 2 with V-JEPA's objective (and V-JEPA 2.1's dense loss) on the synthetic world's pretraining videos (labels unused).
 
     python bench/pretrain.py --data synth-data           # the full run: renders SPLITS['pretrain'] once, resumes if stopped
-    python bench/pretrain.py --data synth-data --ship    # also copy the pretrained model into the package as `tiny-pretrained`
+    python bench/pretrain.py --data synth-data --ship    # also copy the pretrained model into the package as `tiny`
     python bench/pretrain.py --data synth-data --run synth-data/pretrain-run-half --out bench/results/pretrain_half_masks --mask-duration 0.5 --context-weight 0
     python bench/pretrain.py --data synth-data --run synth-data/pretrain-run-v2 --out bench/results/pretrain_vjepa2_loss --context-weight 0
     python bench/pretrain.py --quick                     # a few steps on a few short videos, to check that the script runs
@@ -21,7 +21,7 @@ from event_graph.world import WorldConfig
 from event_graph.synth import SPLITS, make_dataset
 from event_graph.fixtures import QUICK_WORLD
 from event_graph.pretrain import VJEPA_MASKS, PretrainConfig, RandomClips, init_model, param_groups, pretrain, pretrain_step, step_generator
-from event_graph.backbone import TINY_PRETRAINED_DIR
+from event_graph.backbone import TINY_BACKBONE_DIR
 
 def matmul_rate(n:int=1024, repeats:int=4, rounds:int=7)->float:
     "This machine's fp32 matrix-product rate in FLOP/s on the threads torch uses: the median of several timed rounds."
@@ -68,7 +68,7 @@ def main(argv=None):
     p.add_argument('--videos', type=int, default=len(SPLITS['pretrain']), help='pretrain on the first N videos of the split')
     p.add_argument('--mask-duration', type=float, default=1.0, help="share of the clip each masked rectangle runs through (1: V-JEPA's, through all of it)")
     p.add_argument('--context-weight', type=float, default=PretrainConfig.context_weight, help="weight of V-JEPA 2.1's dense loss on the visible tokens (0: V-JEPA 2's loss alone)")
-    p.add_argument('--ship', action='store_true', help="copy the pretrained model into the package as the 'tiny-pretrained' backbone")
+    p.add_argument('--ship', action='store_true', help="copy the pretrained model into the package as the 'tiny' backbone")
     p.add_argument('--quick', action='store_true', help='6 steps of 2 clips on 4 videos of 20 s, into a temporary folder')
     args = p.parse_args(argv)
     if args.quick:
@@ -100,7 +100,7 @@ def main(argv=None):
           f"{summary['share_of_matmul_rate']:.0%} of this machine's matrix-product rate ({rate/1e9:.1f} GFLOP/s)")
     print(f"loss {summary['final_loss']:.3f} (always 0: 0.798); target features: std {summary['target_std']:.3f}, effective rank {summary['target_rank']:.1f} of 192")
     if args.ship:
-        for f in ('config.json', 'model.safetensors'): shutil.copyfile(run/f, Path(str(TINY_PRETRAINED_DIR))/f)
-        print(f"shipped {run} -> {TINY_PRETRAINED_DIR}")
+        for f in ('config.json', 'model.safetensors'): shutil.copyfile(run/f, Path(str(TINY_BACKBONE_DIR))/f)
+        print(f"shipped {run} -> {TINY_BACKBONE_DIR}")
 
 if __name__=='__main__': main()

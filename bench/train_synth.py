@@ -58,6 +58,7 @@ def run_variant(name, args, train, valid, tune_pairs, scored_pairs)->tuple[dict,
            'peak RSS (GB)': json.loads(info.read_text())['peak_rss_gb'], 'best epoch': int(history.event_f1.idxmax())+1}
     if name=='ours' and args.ship: # with the threshold tuned on the tuning videos
         best.config.threshold = row['threshold']
+        best.config.backbone = {**best.config.backbone, 'name': 'tiny'} # the package's backbone, whichever folder its weights were read from
         best.save(SHIPPED_CHECKPOINT)
         print(f"shipped {out/'best.safetensors'} (threshold {row['threshold']:.2f}) -> {SHIPPED_CHECKPOINT}")
     return row, history.assign(variant=name)
@@ -83,7 +84,7 @@ def main(argv=None):
     p.add_argument('--aux', action='store_true', help="also train on the earlier decoder layers' outputs (auxiliary losses)")
     p.add_argument('--train-videos', type=int, default=len(SPLITS['train']), help='train on the worlds of seeds 0 to N-1 (the fixed split is the first 3 600)')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--backbone', default='tiny', help="the frozen backbone: 'tiny' (random weights), 'tiny-pretrained', 'hf:<folder>'")
+    p.add_argument('--backbone', default='tiny', help="the frozen backbone: 'tiny' (pretrained), 'tiny-random', 'hf:<folder>'")
     p.add_argument('--ship', action='store_true', help="copy the trained 'ours' model into the package")
     p.add_argument('--resume', action='store_true', help='go on with runs found in --out instead of starting again')
     p.add_argument('--score-on', choices=('test', 'tune'), default='test',
@@ -103,6 +104,7 @@ def main(argv=None):
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone(args.backbone)
+    if args.ship and backbone.weights!=load_backbone('tiny').weights: p.error(f"--ship: the package's decoder reads the package's 'tiny' backbone, not {args.backbone}")
     args.out = args.out or Path('bench/results/backbones')/feature_folder('', backbone).name/f'seed{args.seed}'
     if args.evaluate: # only the splits that scoring reads
         pairs = {s: prepare_split(args.data, s, backbone, args.limit, seeds[s], world) for s in ('valid', 'test', 'tune')}

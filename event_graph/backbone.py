@@ -14,7 +14,7 @@ from .core import InputError, check_option
 from .transforms import clips_to_batch
 
 # %% auto #0
-__all__ = ['TINY_BACKBONE_DIR', 'TINY_PRETRAINED_DIR', 'HUB_REPO', 'HUB_CHECKPOINT_KEYS', 'weights_digest', 'Backbone',
+__all__ = ['TINY_BACKBONE_DIR', 'TINY_RANDOM_DIR', 'HUB_REPO', 'HUB_CHECKPOINT_KEYS', 'weights_digest', 'Backbone',
            'spec_differences', 'tiny_vjepa2_config', 'build_tiny_backbone', 'load_hf_backbone', 'load_tiny_backbone',
            'hub_encoder_state', 'load_hub_backbone', 'load_backbone']
 
@@ -113,8 +113,8 @@ def encode(self:Backbone, clips, # `Clip`s or (T, H, W, 3) uint8 arrays
     return torch.cat([self(self.preprocess(clips[i:i+batch_size])).cpu() for i in range(0, len(clips), batch_size)])
 
 # %% ../nbs/06_backbone.ipynb #26c2c105
-TINY_BACKBONE_DIR = files('event_graph')/'assets'/'tiny-vjepa2' # never trained: 'tiny'
-TINY_PRETRAINED_DIR = files('event_graph')/'assets'/'tiny-vjepa2-pretrained' # pretrained (`06a_pretrain`): 'tiny-pretrained'
+TINY_BACKBONE_DIR = files('event_graph')/'assets'/'tiny-vjepa2' # pretrained (`06a_pretrain`): 'tiny'
+TINY_RANDOM_DIR = files('event_graph')/'assets'/'tiny-vjepa2-random' # never trained: 'tiny-random'
 
 def tiny_vjepa2_config(patch_size:int=16): # pixels on a patch's side: 16 gives 8 x 8 tokens a frame, 8 gives 16 x 16
     "Configuration of the tiny V-JEPA 2: 128 pixels, 16 frames, 4 layers of width 192 (pretraining widens its predictor: `06a_pretrain`)."
@@ -149,9 +149,9 @@ def load_hf_backbone(source:str, # a Hugging Face hub id, or a local folder with
 
 # %% ../nbs/06_backbone.ipynb #cf61c78d
 def load_tiny_backbone(mode:str='crop', device=None,
-                       pretrained:bool=False)->Backbone: # True: the one pretrained with V-JEPA's objective
-    "The tiny V-JEPA 2 shipped in the package: random ('tiny') or pretrained ('tiny-pretrained'); see above."
-    return load_hf_backbone(str(TINY_PRETRAINED_DIR if pretrained else TINY_BACKBONE_DIR), mode, device, name='tiny-pretrained' if pretrained else 'tiny')
+                       random:bool=False)->Backbone: # True: the one never trained, the ablation
+    "The tiny V-JEPA 2 shipped in the package: pretrained ('tiny') or random ('tiny-random'); see above."
+    return load_hf_backbone(str(TINY_RANDOM_DIR if random else TINY_BACKBONE_DIR), mode, device, name='tiny-random' if random else 'tiny')
 
 # %% ../nbs/06_backbone.ipynb #a79681ed
 HUB_REPO = 'facebookresearch/vjepa2'
@@ -197,16 +197,16 @@ def load_hub_backbone(entry:str, # a torch.hub entry, e.g. 'vjepa2_1_vit_giant_3
                     dim=encoder.embed_dim*(4 if hierarchical else 1), mode=mode, hierarchical=hierarchical)
 
 # %% ../nbs/06_backbone.ipynb #503f326a
-def load_backbone(spec:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>', or 'hub:<torch.hub entry>' (optionally 'hub:<repository>:<entry>')
+def load_backbone(spec:str='tiny', # 'tiny', 'tiny-random', 'hf:<hub id or folder>', or 'hub:<torch.hub entry>' (optionally 'hub:<repository>:<entry>')
                   weights:str=None, # torch.hub only: the checkpoint file
                   mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
                   device=None, **kwargs)->Backbone: # further arguments for `load_hub_backbone`
     "Load a frozen backbone from a spec string."
     check_option('mode', mode, mode in ('crop', 'full'), "'crop' or 'full'")
     kind,_,source = spec.partition(':')
-    if spec in ('tiny', 'tiny-pretrained'): return load_tiny_backbone(mode, device, pretrained=spec=='tiny-pretrained')
+    if spec in ('tiny', 'tiny-random'): return load_tiny_backbone(mode, device, random=spec=='tiny-random')
     if kind=='hf' and source: return load_hf_backbone(source, mode, device)
     if kind=='hub' and source:
         repo,_,entry = source.rpartition(':')
         return load_hub_backbone(entry, weights, mode=mode, device=device, **(dict(repo=repo) if repo else {})|kwargs)
-    raise InputError(spec, "unknown backbone: use 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'")
+    raise InputError(spec, "unknown backbone: use 'tiny', 'tiny-random', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'")

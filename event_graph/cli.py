@@ -119,7 +119,7 @@ def pretrain(videos:Param('unlabeled video files or folders (searched recursivel
 @call_parse
 def extract(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
             out:str='features', # the folder of feature files
-            backbone:str='tiny', # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
+            backbone:str='tiny', # 'tiny', 'tiny-random', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'
             weights:str=None, # hub backbones: the checkpoint file
             mode:str='crop', # preprocessing: 'crop' (official) or 'full' frame
             fps:float=1.0, # frames sampled per second
@@ -290,18 +290,24 @@ def _graph_files(videos:list[Path], out:str|None)->list[Path]:
 SYNTHETIC_ONLY = ("the shipped model knows only the synthetic desk world, and this video does not look like it: "
                   "its events mean nothing. Train a model on your own labelled videos and give it with --checkpoint (README: 'Your own videos')")
 
+def _trained_on(spec:dict)->str:
+    "The backbone a checkpoint names: a tiny one of the package is found by its weights, whatever it was called when the model was trained."
+    name = spec.get('name', 'tiny')
+    if name not in ('tiny', 'tiny-random', 'tiny-pretrained'): return name
+    return next((n for n in ('tiny', 'tiny-random') if load_backbone(n).weights==spec.get('weights')), name)
+
 def _event_model(checkpoint, backbone, weights, mode)->tuple:
     "The decoder (default the shipped one) and the backbone it reads (default the one it was trained on), checked to fit."
     model = load_model(checkpoint)
     trained_on = model.config.backbone or {}
-    bb = load_backbone(backbone or trained_on.get('name', 'tiny'), weights, mode or trained_on.get('mode', 'crop'))
+    bb = load_backbone(backbone or _trained_on(trained_on), weights, mode or trained_on.get('mode', 'crop'))
     check_fits(model, bb.dim, bb.grid(model.config.num_frames), checkpoint or 'the shipped checkpoint')
     return model,bb
 
 @call_parse
 def predict(videos:Param('video files or folders (searched recursively)', str, nargs='+'),
             out:str=None, # a .json file (one video), or a folder for one graph per video; default the current folder
-            backbone:str=None, # 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
+            backbone:str=None, # 'tiny', 'tiny-random', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
             weights:str=None, # hub backbones: the checkpoint file
             mode:str=None, # preprocessing: 'crop' (official) or 'full' frame; default the checkpoint's
             checkpoint:str=None, # the decoder checkpoint; default the shipped synthetic-world model
@@ -385,7 +391,7 @@ def live(source:str, # a camera index (0), a stream URL (rtsp://..., http://.../
          model:str=None, # name each window with this video classifier ('hf:<hub id or folder>', or an open-vocabulary classifier's folder) instead of finding events
          labels:str=None, # with --model: comma-separated or a file with one per line: only these of its labels; any labels for an open-vocabulary one
          attributes:str=None, # with an open-vocabulary --model: a JSON file of each new label's attributes
-         backbone:str=None, # the event model's backbone: 'tiny', 'tiny-pretrained', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
+         backbone:str=None, # the event model's backbone: 'tiny', 'tiny-random', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'; default the checkpoint's
          weights:str=None, # hub backbones: the checkpoint file
          mode:str=None, # preprocessing: 'crop' (official) or 'full' frame; default the checkpoint's
          checkpoint:str=None, # the event model; default the shipped synthetic-world model
