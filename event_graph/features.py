@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from tqdm import tqdm
 from safetensors import safe_open
 from .core import InputError, atomic_write, check_option, positive_int
-from .backbone import Backbone
+from .backbone import Backbone, spec_differences
 from .video import check_fps, open_video, iter_clips, sample_frame_numbers, window_starts
 
 # %% auto #0
@@ -154,11 +154,11 @@ def feature_files(folder)->list[Path]:
 
 # %% ../nbs/07_features.ipynb #f22b9ab1
 def _existing_status(out:Path, settings:dict)->str|None:
-    "'skipped' if `out` holds features made with `settings`; a problem if it holds others; None if absent."
+    "'skipped' if `out` holds features made with `settings` (a backbone of the same weights by any name); a problem if it holds others; None if absent."
     if not out.exists(): return None
     try: meta = FeatureFile(out).meta
     except InputError as e: return str(e)
-    diff = [k for k in settings if meta.get(k)!=settings[k]]
+    diff = [k for k in settings if (spec_differences(meta.get(k) or {}, settings[k]) if k=='backbone' else meta.get(k)!=settings[k])]
     return 'skipped' if not diff else f"{out}: exists with other {', '.join(diff)} (pass overwrite=True to recompute it)"
 
 def extract_features(videos, # a folder (searched recursively), a video file, or a list of them
