@@ -20,7 +20,7 @@ import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from event_graph.world import WorldConfig
 from event_graph.synth import SPLITS
-from event_graph.backbone import load_backbone
+from event_graph.backbone import load_backbone, tiny_name
 from event_graph.data import EventClips
 from event_graph.decoder import VJEPAEventDecoder
 from event_graph.train import RECIPES, fit
@@ -104,7 +104,7 @@ def main(argv=None):
     torch.set_num_threads(torch.get_num_threads())
     start = time.perf_counter()
     backbone = load_backbone(args.backbone)
-    if args.ship and backbone.weights!=load_backbone('tiny').weights: p.error(f"--ship: the package's decoder reads the package's 'tiny' backbone, not {args.backbone}")
+    if args.ship and tiny_name(backbone.weights)!='tiny': p.error(f"--ship: the package's decoder reads the package's 'tiny' backbone, not {args.backbone}")
     args.out = args.out or Path('bench/results/backbones')/feature_folder('', backbone).name/f'seed{args.seed}'
     if args.evaluate: # only the splits that scoring reads
         pairs = {s: prepare_split(args.data, s, backbone, args.limit, seeds[s], world) for s in ('valid', 'test', 'tune')}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_backbone.ipynb #1d997cf2
 from __future__ import annotations
-import hashlib, math
+import functools, hashlib, math
 from importlib.resources import files
 from pathlib import Path
 import torch
@@ -14,9 +14,9 @@ from .core import InputError, check_option
 from .transforms import clips_to_batch
 
 # %% auto #0
-__all__ = ['TINY_BACKBONE_DIR', 'TINY_RANDOM_DIR', 'HUB_REPO', 'HUB_CHECKPOINT_KEYS', 'weights_digest', 'Backbone',
-           'spec_differences', 'tiny_vjepa2_config', 'build_tiny_backbone', 'load_hf_backbone', 'load_tiny_backbone',
-           'hub_encoder_state', 'load_hub_backbone', 'load_backbone']
+__all__ = ['TINY_BACKBONE_DIR', 'TINY_RANDOM_DIR', 'TINY_BACKBONES', 'HUB_REPO', 'HUB_CHECKPOINT_KEYS', 'weights_digest',
+           'Backbone', 'spec_differences', 'tiny_vjepa2_config', 'build_tiny_backbone', 'load_hf_backbone',
+           'load_tiny_backbone', 'hub_encoder_state', 'load_hub_backbone', 'load_backbone', 'tiny_name']
 
 # %% ../nbs/06_backbone.ipynb #d9b4e14e
 def _run_vjepa2(m, x): return m(pixel_values_videos=x, skip_predictor=True).last_hidden_state
@@ -115,6 +115,7 @@ def encode(self:Backbone, clips, # `Clip`s or (T, H, W, 3) uint8 arrays
 # %% ../nbs/06_backbone.ipynb #26c2c105
 TINY_BACKBONE_DIR = files('event_graph')/'assets'/'tiny-vjepa2' # pretrained (`06a_pretrain`): 'tiny'
 TINY_RANDOM_DIR = files('event_graph')/'assets'/'tiny-vjepa2-random' # never trained: 'tiny-random'
+TINY_BACKBONES = {'tiny': TINY_BACKBONE_DIR, 'tiny-random': TINY_RANDOM_DIR} # the package's tiny V-JEPA 2s, by the names specs give them
 
 def tiny_vjepa2_config(patch_size:int=16): # pixels on a patch's side: 16 gives 8 x 8 tokens a frame, 8 gives 16 x 16
     "Configuration of the tiny V-JEPA 2: 128 pixels, 16 frames, 4 layers of width 192 (pretraining widens its predictor: `06a_pretrain`)."
@@ -151,7 +152,8 @@ def load_hf_backbone(source:str, # a Hugging Face hub id, or a local folder with
 def load_tiny_backbone(mode:str='crop', device=None,
                        random:bool=False)->Backbone: # True: the one never trained, the ablation
     "The tiny V-JEPA 2 shipped in the package: pretrained ('tiny') or random ('tiny-random'); see above."
-    return load_hf_backbone(str(TINY_RANDOM_DIR if random else TINY_BACKBONE_DIR), mode, device, name='tiny-random' if random else 'tiny')
+    name = 'tiny-random' if random else 'tiny'
+    return load_hf_backbone(str(TINY_BACKBONES[name]), mode, device, name=name)
 
 # %% ../nbs/06_backbone.ipynb #a79681ed
 HUB_REPO = 'facebookresearch/vjepa2'
@@ -204,9 +206,17 @@ def load_backbone(spec:str='tiny', # 'tiny', 'tiny-random', 'hf:<hub id or folde
     "Load a frozen backbone from a spec string."
     check_option('mode', mode, mode in ('crop', 'full'), "'crop' or 'full'")
     kind,_,source = spec.partition(':')
-    if spec in ('tiny', 'tiny-random'): return load_tiny_backbone(mode, device, random=spec=='tiny-random')
+    if spec in TINY_BACKBONES: return load_tiny_backbone(mode, device, random=spec=='tiny-random')
     if kind=='hf' and source: return load_hf_backbone(source, mode, device)
     if kind=='hub' and source:
         repo,_,entry = source.rpartition(':')
         return load_hub_backbone(entry, weights, mode=mode, device=device, **(dict(repo=repo) if repo else {})|kwargs)
     raise InputError(spec, "unknown backbone: use 'tiny', 'tiny-random', 'hf:<hub id or folder>' or 'hub:<torch.hub entry>'")
+
+# %% ../nbs/06_backbone.ipynb #c7034b80
+@functools.cache
+def _tiny_weights(name:str)->str: return load_tiny_backbone(random=name=='tiny-random').weights
+
+def tiny_name(weights:str)->str|None: # a weights fingerprint (`Backbone.weights`)
+    "The name of the package's tiny backbone with these weights, if one has them."
+    return next((n for n in TINY_BACKBONES if _tiny_weights(n)==weights), None)

@@ -20,7 +20,7 @@ from .vocab import Vocabulary
 from .schema import EventGraph, check_graph_file, events_table
 from .annotations import check_vlm_annotation_file
 from .video import open_video, iter_clips, clip_sheet
-from .backbone import load_backbone
+from .backbone import TINY_BACKBONES, load_backbone, tiny_name
 from .features import check_extraction, extract_features, find_videos
 from .pretrain import PretrainConfig, pretrain as pretrain_backbone
 from .draw import event_strip, role_legend
@@ -293,8 +293,8 @@ SYNTHETIC_ONLY = ("the shipped model knows only the synthetic desk world, and th
 def _trained_on(spec:dict)->str:
     "The backbone a checkpoint names: a tiny one of the package is found by its weights, whatever it was called when the model was trained."
     name = spec.get('name', 'tiny')
-    if name not in ('tiny', 'tiny-random', 'tiny-pretrained'): return name
-    return next((n for n in ('tiny', 'tiny-random') if load_backbone(n).weights==spec.get('weights')), name)
+    if name not in (*TINY_BACKBONES, 'tiny-pretrained'): return name
+    return tiny_name(spec.get('weights')) or name
 
 def _event_model(checkpoint, backbone, weights, mode)->tuple:
     "The decoder (default the shipped one) and the backbone it reads (default the one it was trained on), checked to fit."

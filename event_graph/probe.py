@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .core import InputError, atomic_folder
 from .vocab import NO_EVENT, Vocabulary
 from .data import EventClips
-from .backbone import TINY_BACKBONE_DIR, TINY_RANDOM_DIR
+from .backbone import TINY_BACKBONES
 from .pretrain import warmup_cosine
 from .metrics import topk_accuracy, mean_average_precision
 from .classify import write_vjepa2_processor
@@ -86,7 +86,7 @@ def probe_config(backbone:dict, # the backbone's spec (`Backbone.spec`)
 def backbone_folder(backbone:dict)->Path|None:
     "The Hugging Face V-JEPA 2 folder of a backbone spec, if it has one."
     name = backbone['name']
-    if name in ('tiny', 'tiny-random'): return Path(str(TINY_RANDOM_DIR if name=='tiny-random' else TINY_BACKBONE_DIR))
+    if name in TINY_BACKBONES: return Path(str(TINY_BACKBONES[name]))
     if name.startswith('hf:') and backbone['family']=='vjepa2' and Path(name[3:]).is_dir(): return Path(name[3:])
     return None
 
